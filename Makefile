@@ -1,0 +1,75 @@
+# gridgov: `make demo` runs the demo, `make test` runs every check. Both create .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+PG_URL ?= $(DATABASE_URL)
+
+.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench clean lock
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "gridgov needs Python 3.11 or newer (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt $(VENV)/.installed
+	$(PIP) -e '.[dev]'
+	@touch $@
+
+## demo: install, migrate SQLite under var/, load the demo county and accounts, serve on :8000
+demo: $(VENV)/.installed
+	$(BIN)/gridgov demo --port $(or $(PORT),8000)
+
+## run: development server with auto-reload (DEBUG on)
+run: $(VENV)/.installed
+	DEBUG=1 $(BIN)/gridgov migrate
+	DEBUG=1 $(BIN)/gridgov manage runserver $(or $(PORT),8000)
+
+## test: lint, types, migrations check, the suite on SQLite, and again on PostgreSQL if DATABASE_URL is set
+test: $(VENV)/.installed-dev browser-deps lint typecheck migrations-check test-sqlite test-postgres
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src bench tools tests conftest.py
+	$(BIN)/ruff format --check src bench tools tests conftest.py
+
+typecheck: $(VENV)/.installed-dev
+	GRIDGOV_TESTING=1 $(BIN)/mypy
+
+migrations-check: $(VENV)/.installed-dev
+	env -u DATABASE_URL GRIDGOV_TESTING=1 $(BIN)/gridgov manage makemigrations --check --dry-run
+
+test-sqlite: $(VENV)/.installed-dev
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: $(VENV)/.installed-dev
+	@if [ -n "$(PG_URL)" ]; then \
+	  echo "== PostgreSQL: $(PG_URL)"; \
+	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest; \
+	else echo "== DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+## browser-deps: Debian's chromium and a CJK font for the Playwright tests (never a downloaded browser)
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "== installing Debian chromium and fonts-wqy-microhei"; \
+	    (apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)); \
+	  else echo "browser tests need /usr/bin/chromium: apt-get install chromium fonts-wqy-microhei"; exit 1; fi; \
+	fi
+
+## bench: benchmark scripts, each printing ours vs a baseline measured in the same run
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/locate.py
+
+## lock: refresh constraints.txt from a fresh resolution of pyproject.toml
+lock:
+	rm -rf /tmp/gridgov-lock && $(PYTHON) -m venv /tmp/gridgov-lock
+	/tmp/gridgov-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/gridgov-lock/bin/pip freeze --exclude-editable | grep -v '^gridgov' > constraints.txt
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

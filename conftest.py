@@ -1,0 +1,15 @@
+"""Test set-up shared by every app: the demo county is loaded once per test database."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Load the demo county (舒兰市) into the test database once; each test runs in a
+    transaction that is rolled back, so tests see it unchanged."""
+    from gridgov.demo import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo(log=lambda *_: None)

@@ -1,0 +1,5 @@
+import sys
+
+from gridgov.cli import main
+
+sys.exit(main())

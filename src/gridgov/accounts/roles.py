@@ -1,0 +1,55 @@
+"""The roles a post can carry, as one table read by services, admin, jurisdiction and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTY_OPERATOR = "county_operator", _("市（县）级中心操作员")
+    TOWNSHIP_OPERATOR = "township_operator", _("乡镇（街道）中心操作员")
+    VILLAGE_OPERATOR = "village_operator", _("村（社区）工作站操作员")
+    GRID_CHIEF = "grid_chief", _("网格长")
+    GRID_WORKER = "grid_worker", _("网格员")
+    DEPARTMENT_HANDLER = "department_handler", _("部门承办人")
+    SUPERVISOR = "supervisor", _("督办人员")
+    LEADER = "leader", _("领导")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """What a role is allowed to hold and do.
+
+    ``levels``: region levels where a post of this role may sit (empty: no region).
+    ``department``: "required", "optional" or "forbidden".
+    ``can_act``: may change records in its scope (a leader only reads).
+    ``sees_everything``: scope is the whole deployment (system administrators).
+    """
+
+    levels: frozenset[str]
+    department: str = "forbidden"
+    can_act: bool = True
+    sees_everything: bool = False
+
+
+ROLES: dict[str, RoleRule] = {
+    Role.COUNTY_OPERATOR: RoleRule(levels=frozenset({"prefecture", "county"})),
+    Role.TOWNSHIP_OPERATOR: RoleRule(levels=frozenset({"township"})),
+    Role.VILLAGE_OPERATOR: RoleRule(levels=frozenset({"village"})),
+    # 网格长: usually the party secretary of the township or village, sometimes a grid's head.
+    Role.GRID_CHIEF: RoleRule(levels=frozenset({"township", "village", "grid"})),
+    Role.GRID_WORKER: RoleRule(levels=frozenset({"grid"})),
+    Role.DEPARTMENT_HANDLER: RoleRule(levels=frozenset(), department="required"),
+    # 督办: e.g. the discipline inspection commission at county or township level.
+    Role.SUPERVISOR: RoleRule(
+        levels=frozenset({"prefecture", "county", "township"}), department="optional"
+    ),
+    Role.LEADER: RoleRule(
+        levels=frozenset({"prefecture", "county", "township", "village"}), can_act=False
+    ),
+    Role.SYSTEM_ADMIN: RoleRule(levels=frozenset({"prefecture", "county"}), sees_everything=True),
+}

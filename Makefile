@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 PG_URL ?= $(DATABASE_URL)
 
-.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench clean lock
+.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench clean lock messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -35,6 +35,10 @@ test: $(VENV)/.installed-dev browser-deps lint typecheck migrations-check test-s
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src bench tools tests conftest.py
 	$(BIN)/ruff format --check src bench tools tests conftest.py
+	@command -v msgfmt >/dev/null || { echo "msgfmt missing: apt-get install gettext"; exit 1; }
+	msgfmt --check -o /tmp/gridgov-en.mo src/gridgov/locale/en/LC_MESSAGES/django.po
+	@cmp -s /tmp/gridgov-en.mo src/gridgov/locale/en/LC_MESSAGES/django.mo || \
+	  { echo "django.mo is stale: run make messages"; exit 1; }
 
 typecheck: $(VENV)/.installed-dev
 	GRIDGOV_TESTING=1 $(BIN)/mypy
@@ -64,6 +68,11 @@ browser-deps:
 ## bench: benchmark scripts, each printing ours vs a baseline measured in the same run
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/locate.py
+
+## messages: refresh and compile the English catalogue after changing UI strings
+messages: $(VENV)/.installed-dev
+	cd src/gridgov && GRIDGOV_TESTING=1 ../../$(BIN)/gridgov manage makemessages -l en --ignore "*/tests/*" --ignore "demo/*"
+	cd src/gridgov && msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
 ## lock: refresh constraints.txt from a fresh resolution of pyproject.toml
 lock:

@@ -63,15 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     if name in {"demo", "load-demo"}:
         os.environ.setdefault("GRIDGOV_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     command = COMMANDS[name][0]
-    if name == "manage":
-        if not rest:
-            rest = ["help"]
-        execute_from_command_line(["gridgov", *rest])
-    else:
-        execute_from_command_line(["gridgov", command, *rest])
+    argv = ["gridgov", *(rest or ["help"])] if name == "manage" else ["gridgov", command, *rest]
+    try:
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as exc:
+        print(f"gridgov: 配置错误：{exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -26,7 +26,7 @@ def check_post(*, role: str, region: Region | None, department: Department | Non
         if region is None:
             errors["region"] = _("“%(role)s”岗位必须指定所在区划") % {"role": label}
         elif region.level not in rule.levels:
-            allowed = "、".join(
+            allowed = _("、").join(
                 str(Level(level).label)
                 for level in sorted(rule.levels, key=list(Level.values).index)
             )

@@ -5,15 +5,21 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.admin import JurisdictionAdminMixin
 from gridgov.regions.choices import Level
 from gridgov.regions.models import Grid, Region
 
 
+@admin.display(description=_("面积（平方公里）"), ordering="area_km2")
+def area(region: Region) -> str:
+    return "—" if region.area_km2 is None else f"{region.area_km2:,.2f}"
+
+
 @admin.register(Region)
 class RegionAdmin(JurisdictionAdminMixin, admin.ModelAdmin[Region]):
-    list_display = ("code", "name", "level", "kind", "parent", "area_km2", "is_active")
+    list_display = ("code", "name", "level", "kind", "parent", area, "is_active")
     list_filter = ("level", "kind", "is_active")
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
@@ -31,7 +37,7 @@ class RegionAdmin(JurisdictionAdminMixin, admin.ModelAdmin[Region]):
 
 @admin.register(Grid)
 class GridAdmin(JurisdictionAdminMixin, admin.ModelAdmin[Grid]):
-    list_display = ("code", "name", "kind", "parent", "households", "population", "area_km2")
+    list_display = ("code", "name", "kind", "parent", "households", "population", area)
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name", "parent__name", "dedicated_to")
     raw_id_fields = ("parent",)

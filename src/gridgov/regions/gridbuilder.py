@@ -64,10 +64,16 @@ def split_total(total: int, weights: Sequence[float]) -> list[int]:
 
 @transaction.atomic
 def build_grids(
-    *, county_path: str, urban_grids: int, rural_grids: int, actor: object = None
+    *,
+    county_path: str,
+    urban_grids: int,
+    rural_grids: int,
+    actor: object = None,
+    buildings: bool = True,
 ) -> GridBuildResult:
     """Create ``urban_grids`` grids over the county's 社区 and ``rural_grids`` over its 村,
-    with geometry, households and population. Refuses when the county already has grids."""
+    with geometry, households and population, and (``buildings``) the buildings of urban grids
+    and hamlets of rural ones as points. Refuses when the county already has grids."""
     county = Region.objects.filter(path=county_path, level=Level.COUNTY).first()
     if county is None:
         raise GridBuildError(f"没有县级区划 {county_path}，请先 gridgov import-divisions")
@@ -128,6 +134,8 @@ def build_grids(
     for grid in grids:
         grid.parent_id = parents[grid.path[:12]]
     Region.objects.bulk_create(grids, batch_size=500)
+    if buildings:
+        _add_buildings(grids, rng)
     _sum_upward(county)
     audit.record(
         actor=actor,
@@ -149,6 +157,52 @@ def _mark_dedicated(grids: list[Region], county_name: str, rng: random.Random) -
             grid.kind = kind
             grid.dedicated_to = f"{short}{place}" if not place.startswith(short) else place
             grid.name = f"{grid.dedicated_to}专属网格"
+
+
+HAMLET_SURNAMES = "王李张刘赵孙周吴郑冯陈褚卫蒋沈韩杨朱秦许何吕施孔曹严华金魏陶姜"
+
+
+def _add_buildings(grids: list[Region], rng: random.Random) -> None:
+    """Buildings (楼栋) in urban grids, hamlets (屯) in rural ones, as labelled points with
+    the grid's households shared out among them."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import shape
+
+    nodes: list[Region] = []
+    for grid in grids:
+        urban = grid.kind != Kind.RURAL_GRID and grid.kind != Kind.ENTERPRISE_GRID
+        count = rng.randint(4, 10) if urban else rng.randint(2, 4)
+        polygon = shape(grid.geometry)
+        minx, miny, maxx, maxy = polygon.bounds
+        points: list[tuple[float, float]] = []
+        np_rng = np.random.default_rng(int(grid.path[-9:]))
+        while len(points) < count:
+            xs = np_rng.uniform(minx, maxx, 64)
+            ys = np_rng.uniform(miny, maxy, 64)
+            inside = shapely.contains_xy(polygon, xs, ys)
+            points += list(zip(xs[inside].tolist(), ys[inside].tolist(), strict=True))
+        shares = split_total(max(grid.households, count), [rng.uniform(0.5, 1.5)] * count)
+        surnames = rng.sample(HAMLET_SURNAMES, count)
+        for serial, ((lng, lat), households) in enumerate(
+            zip(points[:count], shares, strict=True), start=1
+        ):
+            path = codes.child_path(grid.path, serial)
+            nodes.append(
+                Region(
+                    code=path,
+                    path=path,
+                    name=f"{serial}号楼" if urban else f"{surnames[serial - 1]}家屯",
+                    level=Level.BUILDING,
+                    kind=Kind.BUILDING if urban else Kind.HAMLET,
+                    parent_id=grid.pk,
+                    households=households,
+                    population=round(households * grid.population / max(grid.households, 1)),
+                    label_lng=lng,
+                    label_lat=lat,
+                )
+            )
+    Region.objects.bulk_create(nodes, batch_size=1000)
 
 
 def _sum_upward(county: Region) -> None:

@@ -48,16 +48,31 @@ def children_summary(user: Any, region: Region) -> list[dict[str, Any]]:
         return []
     totals: dict[str, dict[str, Any]] = {}
     for width in {len(child.path) for child in children}:
-        rows = (
+        sums = (
             Region.objects.filter(level=Level.GRID)
             .filter(subtree_q(region.path, "path"))
             .annotate(top=Substr("path", 1, width))
             .values("top")
             .annotate(grids=Count("id"), households=Sum("households"), population=Sum("population"))
         )
-        totals.update({row.pop("top"): row for row in rows})
+        totals.update({row.pop("top"): row for row in sums})
     empty = {"grids": 0, "households": 0, "population": 0}
-    return [{"region": child, **totals.get(child.path, empty)} for child in children]
+    rows: list[dict[str, Any]] = []
+    for child in children:
+        if child.level in (Level.GRID, Level.BUILDING):
+            # A grid or building carries its own figures (buildings share out their grid's).
+            grids = 1 if child.level == Level.GRID else None
+            rows.append(
+                {
+                    "region": child,
+                    "grids": grids,
+                    "households": child.households,
+                    "population": child.population,
+                }
+            )
+        else:
+            rows.append({"region": child, **totals.get(child.path, empty)})
+    return rows
 
 
 def territory_counts(user: Any) -> dict[str, int]:
@@ -68,32 +83,26 @@ def territory_counts(user: Any) -> dict[str, int]:
 
 
 def children_geojson(user: Any, region: Region) -> dict[str, Any]:
-    """A FeatureCollection of the region's visible children (or itself when it has none)."""
-    nodes = list(
+    """A FeatureCollection of the region's visible children: outlines, or points for buildings
+    and hamlets that have only a location. A node without either child shows its own outline."""
+    fields = ("path", "code", "name", "level", "kind", "households", "population")
+    features: list[dict[str, Any]] = []
+    for node in (
         visible_regions(user)
-        .filter(Q(parent=region))
-        .filter(geometry__isnull=False)
-        .values("path", "code", "name", "level", "kind", "geometry", "households", "population")
-    )
-    if not nodes and region.geometry:
-        nodes = [
-            {
-                "path": region.path,
-                "code": region.code,
-                "name": region.name,
-                "level": region.level,
-                "kind": region.kind,
-                "geometry": region.geometry,
-                "households": region.households,
-                "population": region.population,
-            }
-        ]
-    features = [
-        {
-            "type": "Feature",
-            "geometry": node["geometry"],
-            "properties": {key: value for key, value in node.items() if key != "geometry"},
+        .filter(parent=region)
+        .filter(Q(geometry__isnull=False) | Q(label_lng__isnull=False))
+        .values(*fields, "geometry", "label_lng", "label_lat")
+    ):
+        geometry = node["geometry"] or {
+            "type": "Point",
+            "coordinates": [node["label_lng"], node["label_lat"]],
         }
-        for node in nodes
-    ]
+        features.append(
+            {"type": "Feature", "geometry": geometry, "properties": {f: node[f] for f in fields}}
+        )
+    if region.geometry and not any(f["geometry"]["type"] != "Point" for f in features):
+        own = {f: getattr(region, f) for f in fields}
+        features.insert(
+            0, {"type": "Feature", "geometry": region.geometry, "properties": {**own, "self": True}}
+        )
     return {"type": "FeatureCollection", "features": features}

@@ -77,3 +77,31 @@ def test_console_workflow_on_a_fresh_database(tmp_path):
     assert result.returncode == 0 and "已创建系统管理员 root" in result.stdout
     result = _gridgov("import-divisions", "--county", "999999", data_dir=data_dir)
     assert result.returncode != 0 and "没有代码" in result.stderr
+
+
+def test_production_without_a_secret_gets_a_clear_message(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "PYTEST_VERSION",
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "GRIDGOV_DEMO",
+            "DEBUG",
+            "GRIDGOV_TESTING",
+        }
+    }
+    env["GRIDGOV_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "gridgov", "migrate"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "配置错误" in result.stderr and "SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr

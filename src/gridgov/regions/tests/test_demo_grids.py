@@ -57,6 +57,25 @@ def test_counts_match_the_article():
     )
 
 
+def test_every_grid_has_buildings_or_hamlets_inside_it():
+    from shapely import contains_xy
+
+    buildings: dict[str, list[tuple[float | None, float | None, str]]] = {}
+    for path, lng, lat, kind in Region.objects.filter(
+        level="building", path__startswith=COUNTY
+    ).values_list("path", "label_lng", "label_lat", "kind"):
+        buildings.setdefault(path[:15], []).append((lng, lat, kind))
+    grids = dict(
+        Region.objects.filter(level="grid", path__startswith=COUNTY).values_list("path", "geometry")
+    )
+    assert set(buildings) == set(grids)
+    for path, points in list(buildings.items())[::25]:
+        polygon = shape(grids[path])
+        assert all(contains_xy(polygon, lng, lat) for lng, lat, _ in points)
+    kinds = {kind for points in buildings.values() for *_, kind in points}
+    assert kinds == {Kind.BUILDING, Kind.HAMLET}
+
+
 def test_grid_areas_sum_to_the_county_area(grid_shapes):
     _, grids, county = grid_shapes
     total = float(geo.areas_km2(grids).sum())

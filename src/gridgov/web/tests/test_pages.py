@@ -61,9 +61,14 @@ def test_children_geojson(client):
     assert {f["properties"]["path"] for f in data["features"]} == {
         f"220283001{n:03d}" for n in range(1, 6)
     }
-    # A grid has no children: its own outline comes back.
+    # A grid's children are buildings (points); its own outline comes first.
     data = client.get(reverse("region-children-geojson", args=["220283001001001"])).json()
-    assert [f["properties"]["path"] for f in data["features"]] == ["220283001001001"]
+    paths = [f["properties"]["path"] for f in data["features"]]
+    assert paths[0] == "220283001001001" and data["features"][0]["properties"]["self"]
+    assert len(paths) >= 5 and all(
+        p.startswith("220283001001001") and len(p) == 18 for p in paths[1:]
+    )
+    assert {f["geometry"]["type"] for f in data["features"][1:]} == {"Point"}
 
 
 def test_department_handler_reaches_the_map_of_its_territory(client):
@@ -79,4 +84,23 @@ def test_user_without_post_sees_a_hint(client):
 
 def test_english_is_available(client):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
-    assert 'lang="en"' in response.content.decode()
+    body = response.content.decode()
+    assert 'lang="en"' in body and "Staff login" in body and "工作人员登录" not in body
+    login(client, "grid_worker")
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My posts" in body and "Grid worker" in body
+
+
+def test_field_messages_are_translated(settings):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from gridgov.accounts.roles import Role
+    from gridgov.accounts.rules import check_post
+    from gridgov.regions.models import Region
+
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        check_post(
+            role=Role.GRID_WORKER, region=Region.objects.get(path="220283001"), department=None
+        )
+    assert "Grid worker" in info.value.message_dict["region"][0]

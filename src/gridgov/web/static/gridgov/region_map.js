@@ -10,13 +10,20 @@
     .then(function (r) { return r.json(); })
     .then(function (data) {
       var layer = L.geoJSON(data, {
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, { radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#b8202e", fillOpacity: 0.9 });
+        },
         style: function (f) {
+          if (f.geometry.type === "Point") { return { radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#b8202e", fillOpacity: 0.9 }; }
+          if (f.properties.self) { return { color: "#b8202e", weight: 2, fillColor: "#fde8ea", fillOpacity: 0.5 }; }
           var i = parseInt(f.properties.path.slice(-3), 10) || 0;
           return { color: "#ffffff", weight: 1, fillColor: palette[i % palette.length], fillOpacity: 0.55 };
         },
         onEachFeature: function (f, l) {
           l.bindTooltip(f.properties.name, { sticky: true });
-          l.on("click", function () { window.location = childUrl.replace("PATH", f.properties.path); });
+          if (!f.properties.self) {
+            l.on("click", function () { window.location = childUrl.replace("PATH", f.properties.path); });
+          }
         }
       }).addTo(map);
       if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }

@@ -12,4 +12,16 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     from gridgov.demo import load_demo
 
     with django_db_blocker.unblock():
-        load_demo(log=lambda *_: None)
+        load_demo(log=lambda *_: None, cases=0)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():  # type: ignore[no-untyped-def]
+    """The test client's LocaleMiddleware leaves the last request's language active in the
+    thread; every test starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

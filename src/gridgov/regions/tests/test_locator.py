@@ -51,10 +51,17 @@ def test_bad_coordinates(lng, lat, crs, message):
         locate(lng, lat, crs=crs)
 
 
-def test_index_follows_changes_to_the_grids(monkeypatch):
+@pytest.fixture
+def fresh_index():
+    """A test that changes grids leaves no stale index behind for the next test."""
+    forget_index()
+    yield
+    forget_index()
+
+
+def test_index_follows_changes_to_the_grids(monkeypatch, fresh_index):
     from gridgov.regions import locator
 
-    forget_index()
     lng, lat = _inside(GRID)
     assert locate(lng, lat).grid.path == GRID
     monkeypatch.setattr(locator, "RECHECK_SECONDS", 0.0)

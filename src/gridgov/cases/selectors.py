@@ -1,0 +1,230 @@
+"""Reads of cases, always through the jurisdiction function; one filter definition shared by
+pages, the API and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from gridgov.accounts.roles import Role
+from gridgov.cases.models import Assignment, Case, CaseEvent
+from gridgov.cases.permissions import OPERATOR_ROLES, actor_kinds, current_posts
+from gridgov.cases.workflow import FROZEN, TABLE, Action, HandlingUnit, Status
+from gridgov.core.jurisdiction import restrict
+from gridgov.regions.models import subtree_q
+
+STEPPED = [
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.IN_PROGRESS,
+    Status.HANDLED,
+    Status.CLOSED,
+]
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    return restrict(Case.objects.all(), user)
+
+
+def get_case(user: Any, number: str) -> Case | None:
+    return (
+        visible_cases(user)
+        .select_related(
+            "item",
+            "board",
+            "region",
+            "centre",
+            "lead_user",
+            "lead_department",
+            "lead_centre",
+            "master",
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def light_q(light: str, now: dt.datetime) -> Q:
+    """Cases whose light is ``light`` at ``now`` (a held case keeps the light it had)."""
+    running = Q(status__in=[s.value for s in STEPPED])
+    frozen = Q(status__in=[s.value for s in FROZEN])
+    if light == "red":
+        return (running & Q(due_at__lte=now)) | (frozen & Q(due_at__lte=F("held_since")))
+    if light == "yellow":
+        return (running & Q(warn_at__lte=now, due_at__gt=now)) | (
+            frozen & Q(warn_at__lte=F("held_since"), due_at__gt=F("held_since"))
+        )
+    if light == "green":
+        return (running & Q(warn_at__gt=now)) | (frozen & Q(warn_at__gt=F("held_since")))
+    return Q(pk__in=[])
+
+
+def light_of(case: Case, now: dt.datetime | None = None) -> str | None:
+    """green / yellow / red, or None when no step is running (finished cases)."""
+    if case.due_at is None or case.warn_at is None:
+        return None
+    at = case.held_since if case.status in FROZEN and case.held_since else (now or timezone.now())
+    if at >= case.due_at:
+        return "red"
+    if at >= case.warn_at:
+        return "yellow"
+    return "green"
+
+
+@dataclass
+class CaseFilter:
+    """Every filter a case list offers; the same definition makes the count and the list."""
+
+    status: Sequence[str] = ()
+    light: str = ""
+    board: str = ""  # board code
+    item: str = ""  # item code
+    region: str = ""  # region path: the subtree
+    channel: Sequence[str] = ()
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    supervision: str = ""  # ordinary / yellow / red / any
+    level: str = ""  # current handling level
+    solved_level: str = ""
+    department: int | None = None  # lead department
+    q: str = ""  # number or words in the title
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, queryset: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
+        now = now or timezone.now()
+        if self.status:
+            queryset = queryset.filter(status__in=list(self.status))
+        if self.light:
+            queryset = queryset.filter(light_q(self.light, now))
+        if self.board:
+            queryset = queryset.filter(board__code=self.board)
+        if self.item:
+            queryset = queryset.filter(item__code=self.item)
+        if self.region:
+            queryset = queryset.filter(subtree_q(self.region, "region_path"))
+        if self.channel:
+            queryset = queryset.filter(channel__in=list(self.channel))
+        tz = timezone.get_current_timezone()
+        if self.created_from:
+            start = dt.datetime.combine(self.created_from, dt.time.min, tzinfo=tz)
+            queryset = queryset.filter(created_at__gte=start)
+        if self.created_to:
+            end = dt.datetime.combine(
+                self.created_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            )
+            queryset = queryset.filter(created_at__lt=end)
+        if self.supervision == "any":
+            queryset = queryset.exclude(supervision="")
+        elif self.supervision:
+            queryset = queryset.filter(supervision=self.supervision)
+        if self.level:
+            queryset = queryset.filter(level=self.level)
+        if self.solved_level:
+            queryset = queryset.filter(solved_level=self.solved_level)
+        if self.department:
+            queryset = queryset.filter(lead_department_id=self.department)
+        if self.q:
+            term = self.q.strip()
+            queryset = queryset.filter(Q(number=term) | Q(title__icontains=term))
+        return queryset
+
+
+def cases(user: Any, filters: CaseFilter | None = None) -> QuerySet[Case]:
+    return (filters or CaseFilter()).apply(visible_cases(user))
+
+
+def work_queue(user: Any) -> QuerySet[Case]:
+    """What waits for this user, soonest due first: cases at the centres they operate that
+    need accepting, dispatching, verifying or a callback; cases their unit leads or co-handles;
+    void requests they may approve; supervisions they must answer."""
+    posts = current_posts(user)
+    centre_paths = [
+        p.region.path
+        for p in posts
+        if p.region and p.role in OPERATOR_ROLES.get(_level(p.region.path), ())
+    ]
+    departments = [
+        p.department_id for p in posts if p.role == Role.DEPARTMENT_HANDLER and p.department_id
+    ]
+    q = Q(pk__in=[])
+    if centre_paths:
+        q |= Q(
+            centre__path__in=centre_paths,
+            status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.HANDLED, Status.CLOSED],
+        )
+        q |= Q(
+            lead_centre__path__in=centre_paths, status__in=[Status.DISPATCHED, Status.IN_PROGRESS]
+        )
+        upper = Q(pk__in=[])
+        for path in centre_paths:
+            upper |= Q(centre__path__startswith=path) & ~Q(centre__path=path)
+        q |= Q(status=Status.VOID_PENDING) & upper
+    q |= Q(lead_user=user, status__in=[Status.DISPATCHED, Status.IN_PROGRESS])
+    if departments:
+        q |= Q(
+            lead_department_id__in=departments, status__in=[Status.DISPATCHED, Status.IN_PROGRESS]
+        )
+    co = Assignment.objects.filter(active=True, is_lead=False, reported=False).filter(
+        Q(user=user) | Q(department_id__in=departments) | Q(centre__path__in=centre_paths)
+    )
+    q |= Q(pk__in=co.values("case_id"))
+    return visible_cases(user).filter(q).order_by(F("due_at").asc(nulls_last=True), "pk")
+
+
+def under_supervision(user: Any, level: str = "") -> QuerySet[Case]:
+    queryset = visible_cases(user).exclude(supervision="")
+    if level:
+        queryset = queryset.filter(supervision=level)
+    return queryset.order_by(F("due_at").asc(nulls_last=True))
+
+
+def timeline(user: Any, case: Case) -> list[CaseEvent]:
+    if not visible_cases(user).filter(pk=case.pk).exists():
+        return []
+    return list(case.events.select_related("actor", "post").order_by("seq"))
+
+
+def allowed_actions(user: Any, case: Case) -> list[Action]:
+    """The actions this user may take on this case now (the buttons a page shows)."""
+    from gridgov.cases.services import state_of
+
+    state = state_of(case)
+    kinds = actor_kinds(
+        user,
+        centre_path=state.centre,
+        region_path=case.region_path,
+        lead=state.lead,
+        co=[c.unit for c in state.co if not c.reported],
+        reported_by_id=case.reported_by_id,
+    )
+    return [
+        action
+        for action, transition in TABLE[state.status].items()
+        if transition.actors & set(kinds)
+    ]
+
+
+def unit_label(unit: HandlingUnit) -> str:
+    from gridgov.accounts.models import Department, User
+    from gridgov.regions.models import Region
+
+    if unit.kind == "user":
+        user = User.objects.filter(pk=int(unit.ref)).first()
+        return str(user) if user else unit.ref
+    if unit.kind == "department":
+        department = Department.objects.filter(pk=int(unit.ref)).first()
+        return department.name if department else unit.ref
+    region = Region.objects.filter(path=unit.ref).first()
+    return region.name if region else unit.ref
+
+
+def _level(path: str) -> str:
+    from gridgov.regions import codes
+
+    return codes.level_of_path(path)

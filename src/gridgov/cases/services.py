@@ -1,0 +1,1009 @@
+"""Writes of the case engine: intake and every workflow action. Keyword-only, validated,
+atomic; each action appends exactly one event (an unsatisfied first rating appends the reopen
+too). Views, the API, commands and the sweep call these and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.models import Department, Post, User
+from gridgov.accounts.roles import Role
+from gridgov.cases.choices import ActionChoice, Channel, StatusChoice, Urgency
+from gridgov.cases.context import context_for
+from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
+from gridgov.cases.models import (
+    Assignment,
+    Attachment,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseReporter,
+    DuplicateSuspicion,
+    Item,
+    ItemVersion,
+    Notification,
+)
+from gridgov.cases.permissions import OPERATOR_ROLES, actor_kinds
+from gridgov.cases.workflow import (
+    Action,
+    Actor,
+    CaseState,
+    CoUnit,
+    HandlingUnit,
+    PayloadError,
+    Status,
+    Step,
+    TransitionError,
+    apply,
+    create,
+    transition_for,
+)
+from gridgov.core.jurisdiction import can, restrict
+from gridgov.regions import codes
+from gridgov.regions.locator import LocateError, OutsideJurisdiction, locate
+from gridgov.regions.models import Region
+
+ACTOR_PREFERENCE = (
+    Actor.LEAD,
+    Actor.CO,
+    Actor.CENTRE,
+    Actor.SUPERVISOR,
+    Actor.LEADER,
+    Actor.UPPER,
+    Actor.REPORTER,
+)
+ACTOR_LABELS = {
+    Actor.CENTRE: "本案承办中心的操作员",
+    Actor.LEAD: "主办单位",
+    Actor.CO: "协办单位",
+    Actor.SUPERVISOR: "督办人员",
+    Actor.LEADER: "领导",
+    Actor.UPPER: "上级中心的操作员",
+    Actor.REPORTER: "上报的网格员",
+    Actor.SYSTEM: "系统",
+}
+IMAGE_SIGNATURES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_item_version(*, item: Item) -> ItemVersion:
+    """Freeze the item's current rules as a new version if they differ from the latest one."""
+    latest = item.versions.order_by("-number").first()
+    rules = {
+        "name": item.name,
+        "level": item.level,
+        "department_id": item.department_id,
+        "difficulty": item.difficulty,
+        **{name: getattr(item, name) for name in Item.LIMIT_FIELDS},
+    }
+    if latest is not None and all(getattr(latest, k) == v for k, v in rules.items()):
+        return latest
+    number = (latest.number if latest else 0) + 1
+    version = ItemVersion.objects.create(item=item, number=number, **rules)
+    Item.objects.filter(pk=item.pk).update(version=number)
+    item.version = number
+    return version
+
+
+def current_version(item: Item) -> ItemVersion:
+    version = item.versions.filter(number=item.version).first()
+    return version or publish_item_version(item=item)
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    region: Region
+    lng: float | None
+    lat: float | None
+
+
+def _next_number(at: dt.datetime) -> str:
+    """Date + 6-digit serial, unique per deployment: the counter row is locked while taken."""
+    day = timezone.localdate(at)
+    CaseCounter.objects.get_or_create(day=day)
+    counter = CaseCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{day:%Y%m%d}{counter.last:06d}"
+
+
+def _resolve_location(
+    *,
+    lng: float | None,
+    lat: float | None,
+    crs: str,
+    region_path: str | None,
+    errors: dict[str, str],
+) -> Location | None:
+    if lng is not None or lat is not None:
+        if lng is None or lat is None:
+            errors["lng" if lng is None else "lat"] = _("经纬度需同时提供")
+            return None
+        try:
+            found = locate(float(lng), float(lat), crs=crs)
+        except LocateError as exc:
+            errors["lng"] = str(exc)
+            return None
+        except OutsideJurisdiction as exc:
+            errors["lng"] = str(exc)
+            return None
+        from gridgov.regions.geo import gcj02_to_wgs84_arrays
+
+        if crs == "gcj02":
+            x, y = gcj02_to_wgs84_arrays(float(lng), float(lat))
+            lng, lat = float(x), float(y)
+        return Location(region=found.grid, lng=float(lng), lat=float(lat))
+    if region_path:
+        region = Region.objects.filter(path=region_path, is_active=True).first()
+        if region is None:
+            errors["region"] = _("区划 %(path)s 不存在") % {"path": region_path}
+            return None
+        return Location(region=region, lng=None, lat=None)
+    errors["lng"] = _("请提供坐标或所属区划（网格）")
+    return None
+
+
+def centre_for(region: Region, level: str) -> Region:
+    """The centre that handles a case at ``level`` for a place: its ancestor (or itself) at
+    that level, else the nearest existing level above."""
+    order = ("village", "township", "county", "prefecture")
+    start = order.index(level) if level in order else 1
+    for candidate_level in order[start:]:
+        width = codes.PATH_WIDTH[candidate_level]
+        if len(region.path) >= width:
+            centre = Region.objects.filter(path=region.path[:width]).first()
+            if centre is not None:
+                return centre
+    root = (
+        Region.objects.filter(path__in=list(codes.ancestor_paths(region.path)))
+        .order_by("path")
+        .first()
+    )
+    return root or region
+
+
+@transaction.atomic
+def submit_case(
+    *,
+    channel: str,
+    title: str,
+    description: str,
+    item: Item | str,
+    user: User | None = None,
+    urgency: str = Urgency.NORMAL,
+    lng: float | None = None,
+    lat: float | None = None,
+    crs: str = "wgs84",
+    region_path: str | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    photos: Sequence[UploadedFile] = (),
+    self_handle_result: str | None = None,
+    at: dt.datetime | None = None,
+) -> Case:
+    """Take a case in from any channel (全科受理). With ``self_handle_result`` a grid worker
+    reports and solves it on the spot (自处置): it then waits for verification."""
+    at = at or timezone.now()
+    errors: dict[str, str] = {}
+    title, description = title.strip(), description.strip()
+    if not title:
+        errors["title"] = _("请填写标题")
+    elif len(title) > 100:
+        errors["title"] = _("标题不能超过 100 个字")
+    if not description:
+        errors["description"] = _("请填写问题描述")
+    if channel not in Channel.values:
+        errors["channel"] = _("来源渠道无效")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("紧急程度无效")
+    if isinstance(item, str):
+        found_item = Item.objects.filter(code=item, is_active=True).select_related("board").first()
+        if found_item is None:
+            errors["item"] = _("事项 %(code)s 不存在或已停用") % {"code": item}
+        item = found_item  # type: ignore[assignment]
+    elif not item.is_active:
+        errors["item"] = _("事项已停用")
+    phone = "".join(ch for ch in reporter_phone if ch.isdigit() or ch == "-")
+    if reporter_phone and not 7 <= len(phone.replace("-", "")) <= 12:
+        errors["reporter_phone"] = _("联系电话格式不对")
+    location = _resolve_location(lng=lng, lat=lat, crs=crs, region_path=region_path, errors=errors)
+    if location and user is not None and not can(user, location.region):
+        errors["region"] = _("该位置不在您的辖区内")
+    self_handle = self_handle_result is not None
+    if self_handle:
+        if not self_handle_result or not self_handle_result.strip():
+            errors["self_handle_result"] = _("自处置需要填写处置结果")
+        if (
+            user is None
+            or not Post.objects.current().filter(user=user, role=Role.GRID_WORKER).exists()
+        ):
+            errors["self_handle_result"] = _("只有网格员可以自处置")
+    photo_errors = [_check_photo(photo) for photo in photos]
+    if any(photo_errors):
+        errors["photos"] = "；".join(e for e in photo_errors if e)
+    if errors:
+        raise ValidationError(errors)
+    assert isinstance(item, Item) and location is not None
+    version = current_version(item)
+    level = "village" if self_handle else version.level
+    centre = centre_for(location.region, level)
+    ctx = context_for(version, urgency)
+    lead = HandlingUnit("user", str(user.pk)) if self_handle and user else None
+    action = Action.SELF_HANDLE if self_handle else Action.SUBMIT
+    outcome = create(action, at=at, level=_level_of(centre), centre=centre.path, ctx=ctx, lead=lead)
+    case = Case(
+        number=_next_number(at),
+        title=title,
+        description=description,
+        channel=channel,
+        urgency=urgency,
+        item=item,
+        item_version=version,
+        board_id=item.board_id,
+        difficulty=version.difficulty,
+        lng=location.lng,
+        lat=location.lat,
+        address=address.strip()[:200],
+        region=location.region,
+        region_path=location.region.path,
+        centre=centre,
+        reported_by=user,
+        created_at=at,
+    )
+    _write_state(case, outcome.state)
+    case.save()
+    CaseReporter.objects.create(
+        case=case, name=reporter_name.strip()[:50], phone=phone[:20], anonymous=anonymous
+    )
+    _sync_assignments(case, outcome.state)
+    payload: dict[str, Any] = {
+        "channel": channel,
+        "item": item.code,
+        "urgency": urgency,
+        "level": case.level,
+        "centre": centre.path,
+    }
+    if lead is not None:
+        payload["lead"] = lead.as_dict()
+        payload["result"] = (self_handle_result or "").strip()
+    event = _append_event(
+        case,
+        action=action,
+        from_status="",
+        user=user,
+        post=_reporting_post(user),
+        payload=payload,
+        facts=outcome.notes,
+        at=at,
+    )
+    for photo in photos:
+        _store_photo(case, photo, user=user, event=event, kind=Attachment.Kind.REPORT)
+    _flag_duplicates(case)
+    _notify_unit_members(
+        HandlingUnit("centre", centre.path),
+        case,
+        Notification.Kind.NEW_WORK,
+        _("新案件待受理：%(title)s") % {"title": case.title},
+    )
+    return case
+
+
+def _reporting_post(user: User | None) -> Post | None:
+    if user is None:
+        return None
+    return Post.objects.current().filter(user=user).order_by("role").first()
+
+
+def _level_of(region: Region) -> str:
+    level = codes.level_of_path(region.path)
+    return level if level in OPERATOR_ROLES else "county"
+
+
+def _flag_duplicates(case: Case) -> list[DuplicateSuspicion]:
+    """Same item, still open, within the configured distance and time window (疑似重复)."""
+    if case.lng is None or case.lat is None:
+        return []
+    distance = float(getattr(settings, "GRIDGOV_DUPLICATE_DISTANCE_M", 200))
+    hours = float(getattr(settings, "GRIDGOV_DUPLICATE_HOURS", 72))
+    dlat = distance / 111_320.0
+    dlng = distance / (111_320.0 * max(math.cos(math.radians(case.lat)), 0.01))
+    candidates = Case.objects.filter(
+        item_id=case.item_id,
+        created_at__gte=case.created_at - dt.timedelta(hours=hours),
+        created_at__lte=case.created_at,
+        lat__range=(case.lat - dlat, case.lat + dlat),
+        lng__range=(case.lng - dlng, case.lng + dlng),
+        status__in=[
+            s.value
+            for s in (
+                Status.SUBMITTED,
+                Status.ACCEPTED,
+                Status.DISPATCHED,
+                Status.IN_PROGRESS,
+                Status.HANDLED,
+                Status.HELD,
+            )
+        ],
+    ).exclude(pk=case.pk)
+    found = []
+    for other in candidates.only("pk", "lng", "lat", "created_at"):
+        metres = haversine_m(case.lng, case.lat, other.lng or 0.0, other.lat or 0.0)
+        if metres <= distance:
+            found.append(
+                DuplicateSuspicion(
+                    case=case,
+                    candidate=other,
+                    distance_m=round(metres, 1),
+                    hours_apart=round(
+                        (case.created_at - other.created_at).total_seconds() / 3600, 2
+                    ),
+                )
+            )
+    DuplicateSuspicion.objects.bulk_create(found, ignore_conflicts=True)
+    return found
+
+
+def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos
+# ---------------------------------------------------------------------------------------------
+
+
+def _sniff(photo: UploadedFile) -> str | None:
+    head = photo.read(16)
+    photo.seek(0)
+    for signature, content_type in IMAGE_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _check_photo(photo: UploadedFile) -> str | None:
+    limit_mb = float(getattr(settings, "GRIDGOV_MAX_PHOTO_MB", 10))
+    name = photo.name or "?"
+    if (photo.size or 0) > limit_mb * 1024 * 1024:
+        return _("照片 %(name)s 超过 %(mb)s MB") % {"name": name, "mb": f"{limit_mb:g}"}
+    if (photo.size or 0) == 0:
+        return _("照片 %(name)s 是空文件") % {"name": name}
+    if _sniff(photo) is None:
+        return _("照片 %(name)s 不是 JPEG、PNG 或 WebP 图片") % {"name": name}
+    return None
+
+
+def _store_photo(
+    case: Case, photo: UploadedFile, *, user: User | None, event: CaseEvent | None, kind: str
+) -> Attachment:
+    content_type = _sniff(photo) or "application/octet-stream"
+    return Attachment.objects.create(
+        case=case,
+        event=event,
+        kind=kind,
+        file=photo,
+        original_name=(photo.name or "")[:200],
+        content_type=content_type,
+        size=photo.size or 0,
+        uploaded_by=user,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# State ↔ row
+# ---------------------------------------------------------------------------------------------
+
+
+def _lead_unit(case: Case) -> HandlingUnit | None:
+    if case.lead_user_id:
+        return HandlingUnit("user", str(case.lead_user_id))
+    if case.lead_department_id:
+        return HandlingUnit("department", str(case.lead_department_id))
+    if case.lead_centre_id:
+        return HandlingUnit("centre", case.lead_centre.path)  # type: ignore[union-attr]
+    return None
+
+
+def _co_units(case: Case) -> tuple[CoUnit, ...]:
+    units = []
+    for row in case.assignments.filter(active=True, is_lead=False).select_related("centre"):
+        ref = {
+            "user": str(row.user_id),
+            "department": str(row.department_id),
+            "centre": row.centre.path if row.centre else "",
+        }[row.kind]
+        units.append(CoUnit(HandlingUnit(row.kind, ref), row.reported))
+    return tuple(units)
+
+
+def state_of(case: Case) -> CaseState:
+    """The workflow state held in a case row."""
+    return CaseState(
+        status=Status(case.status),
+        level=case.level,
+        centre=case.centre.path,
+        created_at=case.created_at,
+        step=Step(case.step) if case.step else None,
+        step_no=case.step_no,
+        step_started_at=case.step_started_at,
+        due_at=case.due_at,
+        warn_at=case.warn_at,
+        step_unit=case.step_unit or None,  # type: ignore[arg-type]
+        held_since=case.held_since,
+        previous=Status(case.previous_status) if case.previous_status else None,
+        lead=_lead_unit(case),
+        co=_co_units(case),
+        rework_count=case.rework_count,
+        reopen_count=case.reopen_count,
+        escalations=case.escalations,
+        extensions=case.extensions,
+        pending_extension=case.pending_extension,
+        rating=case.rating or None,
+        callback_reached=case.callback_reached,
+        solved_level=case.solved_level or None,
+        closed_at=case.closed_at,
+        finished_at=case.finished_at,
+        master=case.master.number if case.master_id and case.master else None,
+        supervision=case.supervision or None,
+        supervision_pending=case.supervision_pending,
+        warned_step=case.warned_step,
+        overdue_step=case.overdue_step,
+        self_handled=case.self_handled,
+        void_requested_by=str(case.void_requested_by_id) if case.void_requested_by_id else None,
+    )
+
+
+def _write_state(case: Case, state: CaseState) -> None:
+    case.status = state.status
+    case.level = state.level
+    if case.centre_id is None or case.centre.path != state.centre:
+        case.centre = Region.objects.get(path=state.centre)
+    case.step = state.step or ""
+    case.step_no = state.step_no
+    case.step_started_at = state.step_started_at
+    case.due_at = state.due_at
+    case.warn_at = state.warn_at
+    case.step_unit = state.step_unit or ""
+    case.held_since = state.held_since
+    case.previous_status = state.previous or ""
+    lead = state.lead
+    case.lead_user_id = int(lead.ref) if lead and lead.kind == "user" else None
+    case.lead_department_id = int(lead.ref) if lead and lead.kind == "department" else None
+    case.lead_centre = Region.objects.get(path=lead.ref) if lead and lead.kind == "centre" else None
+    case.rework_count = state.rework_count
+    case.reopen_count = state.reopen_count
+    case.escalations = state.escalations
+    case.extensions = state.extensions
+    case.pending_extension = state.pending_extension
+    case.rating = state.rating or ""
+    case.callback_reached = state.callback_reached
+    case.solved_level = state.solved_level or ""
+    case.closed_at = state.closed_at
+    case.finished_at = state.finished_at
+    if state.master and (case.master is None or case.master.number != state.master):
+        case.master = Case.objects.get(number=state.master)
+    case.supervision = state.supervision or ""
+    case.supervision_pending = state.supervision_pending
+    case.warned_step = state.warned_step
+    case.overdue_step = state.overdue_step
+    case.self_handled = state.self_handled
+    case.void_requested_by_id = int(state.void_requested_by) if state.void_requested_by else None
+
+
+def _sync_assignments(case: Case, state: CaseState) -> None:
+    """Make the active assignment rows match the state's lead and co units."""
+    wanted: dict[tuple[bool, str, str], bool] = {}
+    if state.lead is not None:
+        wanted[(True, state.lead.kind, state.lead.ref)] = state.status not in (Status.DISPATCHED,)
+    for co in state.co:
+        wanted[(False, co.unit.kind, co.unit.ref)] = co.reported
+    existing = {}
+    for row in case.assignments.filter(active=True).select_related("centre"):
+        ref = {
+            "user": str(row.user_id),
+            "department": str(row.department_id),
+            "centre": row.centre.path if row.centre else "",
+        }[row.kind]
+        existing[(row.is_lead, row.kind, ref)] = row
+    stale = [row.pk for key, row in existing.items() if key not in wanted]
+    if stale:
+        Assignment.objects.filter(pk__in=stale).update(active=False)
+    for key, reported in wanted.items():
+        current = existing.get(key)
+        if current is not None:
+            if current.reported != reported:
+                Assignment.objects.filter(pk=current.pk).update(reported=reported)
+            continue
+        is_lead, kind, ref = key
+        Assignment.objects.create(
+            case=case,
+            is_lead=is_lead,
+            kind=kind,
+            user_id=int(ref) if kind == "user" else None,
+            department_id=int(ref) if kind == "department" else None,
+            centre=Region.objects.get(path=ref) if kind == "centre" else None,
+            reported=reported,
+        )
+
+
+def _append_event(
+    case: Case,
+    *,
+    action: Action,
+    from_status: str,
+    user: User | None,
+    post: Post | None,
+    payload: Mapping[str, Any],
+    facts: Mapping[str, Any],
+    at: dt.datetime,
+) -> CaseEvent:
+    last = case.events.aggregate(m=Max("seq"))["m"] or 0
+    note = str(payload.get("note") or payload.get("reason") or payload.get("result") or "")
+    return CaseEvent.objects.create(
+        case=case,
+        seq=last + 1,
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        actor=user,
+        post=post,
+        note=note,
+        payload=dict(payload),
+        facts=dict(facts),
+        at=at,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions
+# ---------------------------------------------------------------------------------------------
+
+
+def act(
+    *,
+    case: Case | str | int,
+    user: User | None,
+    action: Action | str,
+    payload: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    photos: Sequence[UploadedFile] = (),
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    """Take one workflow action. ``user=None`` acts as the system (the sweep).
+
+    Raises :class:`CaseNotFound` (unknown or outside jurisdiction), :class:`CaseConflict`
+    (status does not allow it, or the case changed since ``expected_version``),
+    :class:`CaseForbidden` (the user's posts do not allow it) or ``ValidationError`` (bad
+    input, field by field). Nothing is changed when it raises.
+    """
+    with transaction.atomic():
+        return _act(
+            case=case,
+            user=user,
+            action=Action(action),
+            payload=dict(payload or {}),
+            expected_version=expected_version,
+            photos=photos,
+            at=at or timezone.now(),
+        )
+
+
+def _load_for_update(case: Case | str | int, user: User | None) -> Case:
+    queryset = Case.objects.select_related("centre", "lead_centre", "master", "item_version")
+    if user is not None:
+        queryset = restrict(queryset, user)
+    if isinstance(case, Case):
+        lookup = Q(pk=case.pk)
+    elif isinstance(case, int) or (isinstance(case, str) and case.isdigit() and len(case) < 12):
+        lookup = Q(pk=int(case))
+    else:
+        lookup = Q(number=str(case))
+    # Lock the row: a second actor waits here, then sees the new state.
+    found = queryset.select_for_update(of=("self",)).filter(lookup).first()
+    if found is None:
+        raise CaseNotFound(_("案件不存在或不在您的辖区内"))
+    return found
+
+
+def _act(
+    *,
+    case: Case | str | int,
+    user: User | None,
+    action: Action,
+    payload: dict[str, Any],
+    expected_version: int | None,
+    photos: Sequence[UploadedFile],
+    at: dt.datetime,
+) -> CaseEvent:
+    row = _load_for_update(case, user)
+    if expected_version is not None and row.version != expected_version:
+        raise CaseConflict(
+            _("案件已被他人处理（当前为第 %(v)s 版），请刷新后再试") % {"v": row.version}
+        )
+    state = state_of(row)
+    status_label = StatusChoice(state.status).label
+    action_label = ActionChoice(action).label
+    try:
+        transition = transition_for(state.status, action)
+    except TransitionError as exc:
+        raise CaseConflict(
+            _("案件当前状态为“%(status)s”，不能%(action)s")
+            % {"status": status_label, "action": action_label}
+        ) from exc
+    if user is None:
+        if Actor.SYSTEM not in transition.actors:
+            raise CaseForbidden(_("系统不能执行此操作"))
+        actor, post = Actor.SYSTEM, None
+    else:
+        kinds = actor_kinds(
+            user,
+            centre_path=state.centre,
+            region_path=row.region_path,
+            lead=state.lead,
+            co=[c.unit for c in state.co],
+            reported_by_id=row.reported_by_id,
+        )
+        permitted = [
+            kind for kind in ACTOR_PREFERENCE if kind in transition.actors and kind in kinds
+        ]
+        if not permitted:
+            who = "、".join(ACTOR_LABELS[a] for a in ACTOR_PREFERENCE if a in transition.actors)
+            raise CaseForbidden(
+                _("只有%(who)s可以%(action)s") % {"who": who, "action": action_label}
+            )
+        actor, post = permitted[0], kinds[permitted[0]]
+    payload = _clean_payload(row, state, action, payload, user=user, actor=actor, post=post)
+    if photos:
+        problems = [p for p in (_check_photo(photo) for photo in photos) if p]
+        if problems:
+            raise ValidationError({"photos": "；".join(problems)})
+    ctx = context_for(row.item_version, row.urgency)
+    try:
+        outcome = apply(state, action, payload, at=at, ctx=ctx)
+    except PayloadError as exc:
+        raise ValidationError({k: _field_message(k, v) for k, v in exc.errors.items()}) from exc
+    event = _commit(
+        row,
+        outcome.state,
+        action=action,
+        from_status=state.status,
+        user=user,
+        post=post,
+        payload=payload,
+        facts=outcome.notes,
+        at=at,
+    )
+    for photo in photos:
+        _store_photo(
+            row,
+            photo,
+            user=user,
+            event=event,
+            kind=Attachment.Kind.RESULT if action == Action.HANDLE else "other",
+        )
+    _after(row, state, outcome.state, action, payload, user=user, at=at)
+    return event
+
+
+def _commit(
+    row: Case,
+    new: CaseState,
+    *,
+    action: Action,
+    from_status: str,
+    user: User | None,
+    post: Post | None,
+    payload: Mapping[str, Any],
+    facts: Mapping[str, Any],
+    at: dt.datetime,
+) -> CaseEvent:
+    _write_state(row, new)
+    row.version = F("version") + 1
+    row.save()
+    row.refresh_from_db(fields=["version"])
+    _sync_assignments(row, new)
+    return _append_event(
+        row,
+        action=action,
+        from_status=from_status,
+        user=user,
+        post=post,
+        payload=payload,
+        facts=facts,
+        at=at,
+    )
+
+
+def _field_message(field: str, message: str) -> str:
+    return _("此项必填") if message == "必填" else message
+
+
+def _text(payload: Mapping[str, Any], name: str, limit: int = 1000) -> str:
+    value = payload.get(name)
+    return str(value).strip()[:limit] if value is not None else ""
+
+
+def _clean_payload(
+    row: Case,
+    state: CaseState,
+    action: Action,
+    raw: Mapping[str, Any],
+    *,
+    user: User | None,
+    actor: Actor,
+    post: Post | None,
+) -> dict[str, Any]:
+    """Check and complete the input of an action: the service knows the database, the
+    workflow does not."""
+    payload: dict[str, Any] = {}
+    for name in ("note", "reason", "result"):
+        if name in raw:
+            payload[name] = _text(raw, name)
+    if action == Action.DISPATCH:
+        payload["lead"] = _check_unit(row, raw.get("lead"), field="lead").as_dict()
+        co = raw.get("co") or []
+        if not isinstance(co, list | tuple):
+            raise ValidationError({"co": _("协办单位应为列表")})
+        payload["co"] = [_check_unit(row, unit, field="co").as_dict() for unit in co]
+    elif action == Action.ESCALATE:
+        parent = _parent_centre(row.centre)
+        if parent is None:
+            raise ValidationError(
+                {"reason": _("%(name)s已是最高一级中心，不能再上报") % {"name": row.centre.name}}
+            )
+        payload["centre"] = parent.path
+        payload["level"] = _level_of(parent)
+    elif action == Action.WHISTLE:
+        if state.level != "township":
+            raise ValidationError({"departments": _("只有乡镇（街道）中心可以吹哨")})
+        ids = raw.get("departments") or []
+        if not isinstance(ids, list | tuple) or not ids:
+            raise ValidationError({"departments": _("请选择要吹哨的部门")})
+        payload["departments"] = [
+            _check_unit(row, {"kind": "department", "ref": str(d)}, field="departments").ref
+            for d in ids
+        ]
+    elif action == Action.REPORT_IN:
+        if post is None or user is None:
+            raise ValidationError({"unit": _("无法确定报到单位")})
+        from gridgov.cases.permissions import unit_of
+
+        unit = unit_of(post, user, [c.unit for c in state.co if not c.reported])
+        if unit is None:
+            raise CaseConflict(_("您所在单位已报到"))
+        payload["unit"] = unit.as_dict()
+    elif action == Action.MERGE:
+        master = Case.objects.filter(number=str(raw.get("master", "")).strip()).first()
+        if master is None or master.pk == row.pk:
+            raise ValidationError({"master": _("请填写要合并到的案件编号")})
+        if master.status in (Status.MERGED, Status.VOIDED, Status.REJECTED):
+            raise ValidationError(
+                {
+                    "master": _("案件 %(n)s 已合并、作废或不予受理，不能作为主案件")
+                    % {"n": master.number}
+                }
+            )
+        if user is not None and not can(user, master):
+            raise ValidationError({"master": _("案件 %(n)s 不在您的辖区内") % {"n": master.number}})
+        payload["master"] = master.number
+    elif action == Action.REQUEST_VOID:
+        payload["by"] = str(user.pk) if user else ""
+    elif action in (Action.APPROVE_VOID, Action.DENY_VOID):
+        if user is not None and state.void_requested_by == str(user.pk):
+            raise CaseForbidden(_("作废申请需由申请人以外的人审批"))
+    elif action == Action.CALLBACK:
+        reached = raw.get("reached")
+        if reached in ("true", "1", 1, True):
+            payload["reached"] = True
+        elif reached in ("false", "0", 0, False):
+            payload["reached"] = False
+        payload["rating"] = raw.get("rating") or None
+    elif action == Action.REQUEST_EXTENSION:
+        try:
+            payload["amount"] = float(raw.get("amount", ""))
+        except (TypeError, ValueError):
+            raise ValidationError({"amount": _("延期时长应为数字")}) from None
+        if not 0 < payload["amount"] <= 60:
+            raise ValidationError({"amount": _("延期时长应大于 0，且不超过 60")})
+        payload["unit"] = state.step_unit
+    elif action == Action.SUPERVISE:
+        payload["level"] = raw.get("level")
+        payload["requires_response"] = bool(raw.get("requires_response", True))
+    elif action == Action.REOPEN and "reason" not in payload:
+        payload["reason"] = _text(raw, "reason")
+    payload["actor"] = str(actor)
+    return payload
+
+
+def _parent_centre(centre: Region) -> Region | None:
+    parent_path = codes.parent_path(centre.path)
+    while parent_path:
+        parent = Region.objects.filter(path=parent_path).first()
+        if (
+            parent is not None
+            and _level_of(parent) in OPERATOR_ROLES
+            and parent.level in ("township", "county", "prefecture")
+        ):
+            return parent
+        parent_path = codes.parent_path(parent_path)
+    return None
+
+
+def _check_unit(row: Case, raw: Any, *, field: str) -> HandlingUnit:
+    """A dispatch target must exist and sit within reach of the case's centre."""
+    try:
+        unit = HandlingUnit.parse(raw)
+    except PayloadError:
+        raise ValidationError(
+            {field: _("办理单位格式不对（kind 为 user、centre 或 department）")}
+        ) from None
+    centre = row.centre.path
+    if unit.kind == "user":
+        ok = (
+            unit.ref.isdigit()
+            and Post.objects.current()
+            .filter(
+                user_id=int(unit.ref),
+                role__in=[Role.GRID_WORKER, Role.GRID_CHIEF],
+                region__path__startswith=centre,
+                user__is_active=True,
+            )
+            .exists()
+        )
+        if not ok:
+            raise ValidationError({field: _("只能派给本中心辖区内的网格员")})
+    elif unit.kind == "centre":
+        ok = (
+            unit.ref.startswith(centre)
+            and unit.ref != centre
+            and Region.objects.filter(path=unit.ref, level__in=["village", "township"]).exists()
+        )
+        if not ok:
+            raise ValidationError(
+                {field: _("只能派给本中心下级的村（社区）工作站或乡镇（街道）中心")}
+            )
+    else:
+        department = (
+            Department.objects.filter(pk=int(unit.ref) if unit.ref.isdigit() else 0, is_active=True)
+            .select_related("region")
+            .first()
+        )
+        if department is None:
+            raise ValidationError({field: _("部门不存在或已停用")})
+        serves = row.region_path.startswith(
+            department.region.path
+        ) or department.region.path.startswith(centre)
+        if not serves:
+            raise ValidationError(
+                {field: _("部门“%(name)s”不负责该区域") % {"name": department.name}}
+            )
+    return unit
+
+
+# ---------------------------------------------------------------------------------------------
+# After an action: automatic follow-ups and notifications
+# ---------------------------------------------------------------------------------------------
+
+
+def _after(
+    row: Case,
+    old: CaseState,
+    new: CaseState,
+    action: Action,
+    payload: Mapping[str, Any],
+    *,
+    user: User | None,
+    at: dt.datetime,
+) -> None:
+    kind = Notification.Kind
+    title = row.title
+    if action == Action.DISPATCH and new.lead is not None:
+        for unit in [new.lead, *(c.unit for c in new.co)]:
+            _notify_unit_members(unit, row, kind.NEW_WORK, _("新派遣案件：%(t)s") % {"t": title})
+    elif action == Action.WHISTLE:
+        for ref in payload.get("departments", []):
+            _notify_unit_members(
+                HandlingUnit("department", str(ref)),
+                row,
+                kind.NEW_WORK,
+                _("乡镇（街道）吹哨，请报到协办：%(t)s") % {"t": title},
+            )
+    elif action == Action.ESCALATE:
+        _notify_unit_members(
+            HandlingUnit("centre", new.centre),
+            row,
+            kind.ESCALATED,
+            _("下级上报案件：%(t)s") % {"t": title},
+        )
+    elif action in (Action.SEND_BACK, Action.HANDLE, Action.REQUEST_EXTENSION):
+        _notify_unit_members(
+            HandlingUnit("centre", new.centre),
+            row,
+            kind.RESULT,
+            _("%(a)s：%(t)s") % {"a": ActionChoice(action).label, "t": title},
+        )
+    elif action in (Action.VERIFY_FAIL, Action.REOPEN) and new.lead is not None:
+        _notify_unit_members(
+            new.lead, row, kind.NEW_WORK, _("案件需重新办理：%(t)s") % {"t": title}
+        )
+    elif action in (Action.SUPERVISE, Action.URGE, Action.INSTRUCT):
+        notice = {
+            Action.SUPERVISE: kind.SUPERVISION,
+            Action.URGE: kind.URGE,
+            Action.INSTRUCT: kind.INSTRUCTION,
+        }[action]
+        targets = [HandlingUnit("centre", new.centre)] + ([new.lead] if new.lead else [])
+        for unit in targets:
+            _notify_unit_members(
+                unit, row, notice, _("%(a)s：%(t)s") % {"a": ActionChoice(action).label, "t": title}
+            )
+    # 不满意的首次回访自动重办。
+    if action == Action.CALLBACK and new.rating == "unsatisfied" and new.reopen_count == 0:
+        _act(
+            case=row,
+            user=None,
+            action=Action.REOPEN,
+            payload={"reason": _("回访不满意，自动重办")},
+            expected_version=None,
+            photos=(),
+            at=at,
+        )
+
+
+def unit_members(unit: HandlingUnit) -> list[int]:
+    """Ids of the users who act for a unit."""
+    if unit.kind == "user":
+        return [int(unit.ref)]
+    posts = Post.objects.current().filter(user__is_active=True)
+    if unit.kind == "department":
+        posts = posts.filter(role=Role.DEPARTMENT_HANDLER, department_id=int(unit.ref))
+    else:
+        level = codes.level_of_path(unit.ref)
+        posts = posts.filter(region__path=unit.ref, role__in=OPERATOR_ROLES.get(level, ()))
+    return sorted(set(posts.values_list("user_id", flat=True)))
+
+
+def notify(user_ids: Iterable[int], case: Case | None, kind: str, message: str) -> int:
+    rows = [
+        Notification(recipient_id=uid, case=case, kind=kind, message=message[:200])
+        for uid in sorted(set(user_ids))
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _notify_unit_members(unit: HandlingUnit, case: Case, kind: str, message: str) -> int:
+    return notify(unit_members(unit), case, kind, message)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.cases.workflow import Action, Status, Step
 
@@ -23,10 +24,10 @@ class StatusChoice(models.TextChoices):
 
 
 class ActionChoice(models.TextChoices):
-    SUBMIT = Action.SUBMIT, _("上报")
-    SELF_HANDLE = Action.SELF_HANDLE, _("自处置")
+    SUBMIT = Action.SUBMIT, pgettext_lazy("case action", "上报")
+    SELF_HANDLE = Action.SELF_HANDLE, pgettext_lazy("case action", "自处置")
     ACCEPT = Action.ACCEPT, _("受理")
-    REJECT = Action.REJECT, _("不予受理")
+    REJECT = Action.REJECT, pgettext_lazy("case action", "不予受理")
     MERGE = Action.MERGE, _("合并")
     DISPATCH = Action.DISPATCH, _("派遣")
     SIGN = Action.SIGN, _("签收")
@@ -38,7 +39,7 @@ class ActionChoice(models.TextChoices):
     CALLBACK = Action.CALLBACK, _("回访")
     REOPEN = Action.REOPEN, _("重办")
     ARCHIVE = Action.ARCHIVE, _("归档")
-    HOLD = Action.HOLD, _("挂起")
+    HOLD = Action.HOLD, pgettext_lazy("case action", "挂起")
     RESUME = Action.RESUME, _("恢复")
     REQUEST_VOID = Action.REQUEST_VOID, _("申请作废")
     APPROVE_VOID = Action.APPROVE_VOID, _("批准作废")

@@ -154,7 +154,9 @@ class Case(models.Model):
     item = models.ForeignKey(
         Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases"
     )
-    item_version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="cases")
+    item_version = models.ForeignKey(
+        ItemVersion, verbose_name=_("事项版本"), on_delete=models.PROTECT, related_name="cases"
+    )
     board = models.ForeignKey(
         Board, verbose_name=_("板块"), on_delete=models.PROTECT, related_name="cases"
     )
@@ -206,11 +208,15 @@ class Case(models.Model):
     step_started_at = models.DateTimeField(_("环节开始"), null=True, blank=True)
     due_at = models.DateTimeField(_("环节时限"), null=True, blank=True)
     warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
-    step_unit = models.CharField(max_length=16, choices=LimitUnit.choices, blank=True)
+    step_unit = models.CharField(
+        _("时限单位"), max_length=16, choices=LimitUnit.choices, blank=True
+    )
     held_since = models.DateTimeField(_("挂起时间"), null=True, blank=True)
-    previous_status = models.CharField(max_length=16, choices=StatusChoice.choices, blank=True)
-    warned_step = models.PositiveIntegerField(default=0)
-    overdue_step = models.PositiveIntegerField(default=0)
+    previous_status = models.CharField(
+        _("挂起前状态"), max_length=16, choices=StatusChoice.choices, blank=True
+    )
+    warned_step = models.PositiveIntegerField(_("已预警环节"), default=0)
+    overdue_step = models.PositiveIntegerField(_("已超期环节"), default=0)
     # Counters and outcomes.
     rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
@@ -238,7 +244,12 @@ class Case(models.Model):
     supervision_pending = models.BooleanField(_("待回复督办"), default=False)
     self_handled = models.BooleanField(_("自处置"), default=False)
     void_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废申请人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -269,6 +280,16 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def followed_status(self) -> str:
+        """A merged case follows its master: the master's status (through merges); any other
+        case, its own."""
+        case, seen = self, set()
+        while case.status == StatusChoice.MERGED and case.master_id and case.pk not in seen:
+            seen.add(case.pk)
+            case = case.master  # type: ignore[assignment]
+        return case.status
 
     @classmethod
     def restrict_to_scope(

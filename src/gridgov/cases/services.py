@@ -13,10 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.accounts.models import Department, Post, User
 from gridgov.accounts.roles import Role
@@ -65,14 +66,14 @@ ACTOR_PREFERENCE = (
     Actor.REPORTER,
 )
 ACTOR_LABELS = {
-    Actor.CENTRE: "本案承办中心的操作员",
-    Actor.LEAD: "主办单位",
-    Actor.CO: "协办单位",
-    Actor.SUPERVISOR: "督办人员",
-    Actor.LEADER: "领导",
-    Actor.UPPER: "上级中心的操作员",
-    Actor.REPORTER: "上报的网格员",
-    Actor.SYSTEM: "系统",
+    Actor.CENTRE: gettext_lazy("本案承办中心的操作员"),
+    Actor.LEAD: gettext_lazy("主办单位"),
+    Actor.CO: gettext_lazy("协办单位"),
+    Actor.SUPERVISOR: gettext_lazy("督办人员"),
+    Actor.LEADER: gettext_lazy("领导"),
+    Actor.UPPER: gettext_lazy("上级中心的操作员"),
+    Actor.REPORTER: gettext_lazy("上报的网格员"),
+    Actor.SYSTEM: gettext_lazy("系统"),
 }
 IMAGE_SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
@@ -105,9 +106,20 @@ def publish_item_version(*, item: Item) -> ItemVersion:
     return version
 
 
+_VERSIONS: dict[tuple[int, int], ItemVersion] = {}
+
+
 def current_version(item: Item) -> ItemVersion:
-    version = item.versions.filter(number=item.version).first()
-    return version or publish_item_version(item=item)
+    """The item's current version. Versions never change once published, so each process
+    keeps the ones it has read."""
+    key = (item.pk, item.version)
+    version = _VERSIONS.get(key)
+    if version is None:
+        version = item.versions.filter(number=item.version).first() or publish_item_version(
+            item=item
+        )
+        _VERSIONS[(item.pk, version.number)] = version
+    return version
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,16 +132,25 @@ class Location:
     region: Region
     lng: float | None
     lat: float | None
+    chain: tuple[Region, ...] = ()  # the region and its ancestors, top down, when known
 
 
 def _next_number(at: dt.datetime) -> str:
-    """Date + 6-digit serial, unique per deployment: the counter row is locked while taken."""
+    """Date + 6-digit serial, unique per deployment. The increment is one atomic
+    ``UPDATE … RETURNING``: the row stays locked until the case's transaction ends."""
     day = timezone.localdate(at)
-    CaseCounter.objects.get_or_create(day=day)
-    counter = CaseCounter.objects.select_for_update().get(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{day:%Y%m%d}{counter.last:06d}"
+    table = CaseCounter._meta.db_table
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last",  # noqa: S608
+                [day],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return f"{day:%Y%m%d}{row[0]:06d}"
+            CaseCounter.objects.bulk_create([CaseCounter(day=day, last=0)], ignore_conflicts=True)
+    raise RuntimeError("case counter could not be incremented")
 
 
 def _resolve_location(
@@ -157,7 +178,7 @@ def _resolve_location(
         if crs == "gcj02":
             x, y = gcj02_to_wgs84_arrays(float(lng), float(lat))
             lng, lat = float(x), float(y)
-        return Location(region=found.grid, lng=float(lng), lat=float(lat))
+        return Location(region=found.grid, lng=float(lng), lat=float(lat), chain=found.chain)
     if region_path:
         region = Region.objects.filter(path=region_path, is_active=True).first()
         if region is None:
@@ -168,15 +189,17 @@ def _resolve_location(
     return None
 
 
-def centre_for(region: Region, level: str) -> Region:
+def centre_for(region: Region, level: str, chain: Sequence[Region] = ()) -> Region:
     """The centre that handles a case at ``level`` for a place: its ancestor (or itself) at
     that level, else the nearest existing level above."""
     order = ("village", "township", "county", "prefecture")
     start = order.index(level) if level in order else 1
+    known = {r.path: r for r in chain}
     for candidate_level in order[start:]:
         width = codes.PATH_WIDTH[candidate_level]
         if len(region.path) >= width:
-            centre = Region.objects.filter(path=region.path[:width]).first()
+            path = region.path[:width]
+            centre = known.get(path) or Region.objects.filter(path=path).first()
             if centre is not None:
                 return centre
     root = (
@@ -253,7 +276,7 @@ def submit_case(
     assert isinstance(item, Item) and location is not None
     version = current_version(item)
     level = "village" if self_handle else version.level
-    centre = centre_for(location.region, level)
+    centre = centre_for(location.region, level, location.chain)
     ctx = context_for(version, urgency)
     lead = HandlingUnit("user", str(user.pk)) if self_handle and user else None
     action = Action.SELF_HANDLE if self_handle else Action.SUBMIT
@@ -282,7 +305,8 @@ def submit_case(
     CaseReporter.objects.create(
         case=case, name=reporter_name.strip()[:50], phone=phone[:20], anonymous=anonymous
     )
-    _sync_assignments(case, outcome.state)
+    if outcome.state.lead is not None:
+        _sync_assignments(case, outcome.state)
     payload: dict[str, Any] = {
         "channel": channel,
         "item": item.code,
@@ -302,6 +326,7 @@ def submit_case(
         payload=payload,
         facts=outcome.notes,
         at=at,
+        seq=1,
     )
     for photo in photos:
         _store_photo(case, photo, user=user, event=event, kind=Attachment.Kind.REPORT)
@@ -569,12 +594,14 @@ def _append_event(
     payload: Mapping[str, Any],
     facts: Mapping[str, Any],
     at: dt.datetime,
+    seq: int | None = None,
 ) -> CaseEvent:
-    last = case.events.aggregate(m=Max("seq"))["m"] or 0
+    if seq is None:
+        seq = (case.events.aggregate(m=Max("seq"))["m"] or 0) + 1
     note = str(payload.get("note") or payload.get("reason") or payload.get("result") or "")
     return CaseEvent.objects.create(
         case=case,
-        seq=last + 1,
+        seq=seq,
         action=action,
         from_status=from_status,
         to_status=case.status,
@@ -680,7 +707,9 @@ def _act(
             kind for kind in ACTOR_PREFERENCE if kind in transition.actors and kind in kinds
         ]
         if not permitted:
-            who = "、".join(ACTOR_LABELS[a] for a in ACTOR_PREFERENCE if a in transition.actors)
+            who = _("、").join(
+                str(ACTOR_LABELS[a]) for a in ACTOR_PREFERENCE if a in transition.actors
+            )
             raise CaseForbidden(
                 _("只有%(who)s可以%(action)s") % {"who": who, "action": action_label}
             )

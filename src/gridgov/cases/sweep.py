@@ -80,18 +80,17 @@ def _each(
     condition: Q, now: dt.datetime, batch: int, handle: Callable[[Case, dt.datetime], int]
 ) -> tuple[int, int]:
     done = notices = 0
-    seen: set[int] = set()
+    last = 0
     while True:
         ids = list(
-            Case.objects.filter(condition)
-            .exclude(pk__in=seen)
-            .order_by("due_at")
+            Case.objects.filter(condition, pk__gt=last)
+            .order_by("pk")
             .values_list("pk", flat=True)[:batch]
         )
         if not ids:
             return done, notices
+        last = ids[-1]
         for pk in ids:
-            seen.add(pk)
             with transaction.atomic():
                 case = (
                     Case.objects.select_for_update(skip_locked=True)

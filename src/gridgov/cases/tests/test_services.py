@@ -427,6 +427,10 @@ def test_duplicates_are_flagged_and_merged(report, people):
     run(second, people.village_op, Action.MERGE, T0 + 3 * H, master=first.number)
     assert second.status == Status.MERGED and second.master == first
     assert list(first.merged.all()) == [second]
+    assert second.followed_status == Status.SUBMITTED
+    run(first, people.village_op, Action.ACCEPT, T0 + 4 * H)
+    second.refresh_from_db()
+    assert second.followed_status == Status.ACCEPTED
 
 
 def test_self_handle_still_needs_verification(report, people, item):

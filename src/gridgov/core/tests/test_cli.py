@@ -21,6 +21,9 @@ def test_help_lists_every_command(capsys):
         "createadmin",
         "locate",
         "build-grids",
+        "load-catalogue",
+        "sweep",
+        "verify-timelines",
     ):
         assert f"  {name}" in out
     assert set(COMMANDS) >= {

@@ -14,18 +14,11 @@ from django.utils import timezone
 from gridgov.accounts.roles import Role
 from gridgov.cases.models import Assignment, Case, CaseEvent
 from gridgov.cases.permissions import OPERATOR_ROLES, actor_kinds, current_posts
-from gridgov.cases.workflow import FROZEN, TABLE, Action, HandlingUnit, Status
+from gridgov.cases.workflow import FROZEN, STEP_OF, TABLE, Action, HandlingUnit, Status
 from gridgov.core.jurisdiction import restrict
 from gridgov.regions.models import subtree_q
 
-STEPPED = [
-    Status.SUBMITTED,
-    Status.ACCEPTED,
-    Status.DISPATCHED,
-    Status.IN_PROGRESS,
-    Status.HANDLED,
-    Status.CLOSED,
-]
+STEPPED = list(STEP_OF)  # statuses with a running step
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:

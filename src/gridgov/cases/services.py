@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -463,15 +463,8 @@ def _lead_unit(case: Case) -> HandlingUnit | None:
 
 
 def _co_units(case: Case) -> tuple[CoUnit, ...]:
-    units = []
-    for row in case.assignments.filter(active=True, is_lead=False).select_related("centre"):
-        ref = {
-            "user": str(row.user_id),
-            "department": str(row.department_id),
-            "centre": row.centre.path if row.centre else "",
-        }[row.kind]
-        units.append(CoUnit(HandlingUnit(row.kind, ref), row.reported))
-    return tuple(units)
+    rows = case.assignments.filter(active=True, is_lead=False).select_related("centre")
+    return tuple(CoUnit(_unit_of(row), row.reported) for row in rows)
 
 
 def state_of(case: Case) -> CaseState:
@@ -511,41 +504,65 @@ def state_of(case: Case) -> CaseState:
     )
 
 
-def _write_state(case: Case, state: CaseState) -> None:
-    case.status = state.status
-    case.level = state.level
-    if case.centre_id is None or case.centre.path != state.centre:
-        case.centre = Region.objects.get(path=state.centre)
-    case.step = state.step or ""
-    case.step_no = state.step_no
-    case.step_started_at = state.step_started_at
-    case.due_at = state.due_at
-    case.warn_at = state.warn_at
-    case.step_unit = state.step_unit or ""
-    case.held_since = state.held_since
-    case.previous_status = state.previous or ""
+def row_values(state: CaseState, region_id: Callable[[str], int]) -> dict[str, Any]:
+    """The case columns that hold a workflow state (``master`` aside: it needs the master's
+    row). ``region_id`` maps a region path to its id. Shared with the demo generator."""
     lead = state.lead
-    case.lead_user_id = int(lead.ref) if lead and lead.kind == "user" else None
-    case.lead_department_id = int(lead.ref) if lead and lead.kind == "department" else None
-    case.lead_centre = Region.objects.get(path=lead.ref) if lead and lead.kind == "centre" else None
-    case.rework_count = state.rework_count
-    case.reopen_count = state.reopen_count
-    case.escalations = state.escalations
-    case.extensions = state.extensions
-    case.pending_extension = state.pending_extension
-    case.rating = state.rating or ""
-    case.callback_reached = state.callback_reached
-    case.solved_level = state.solved_level or ""
-    case.closed_at = state.closed_at
-    case.finished_at = state.finished_at
+    return {
+        "status": state.status,
+        "level": state.level,
+        "centre_id": region_id(state.centre),
+        "step": state.step or "",
+        "step_no": state.step_no,
+        "step_started_at": state.step_started_at,
+        "due_at": state.due_at,
+        "warn_at": state.warn_at,
+        "step_unit": state.step_unit or "",
+        "held_since": state.held_since,
+        "previous_status": state.previous or "",
+        "lead_user_id": int(lead.ref) if lead and lead.kind == "user" else None,
+        "lead_department_id": int(lead.ref) if lead and lead.kind == "department" else None,
+        "lead_centre_id": region_id(lead.ref) if lead and lead.kind == "centre" else None,
+        "rework_count": state.rework_count,
+        "reopen_count": state.reopen_count,
+        "escalations": state.escalations,
+        "extensions": state.extensions,
+        "pending_extension": state.pending_extension,
+        "rating": state.rating or "",
+        "callback_reached": state.callback_reached,
+        "solved_level": state.solved_level or "",
+        "closed_at": state.closed_at,
+        "finished_at": state.finished_at,
+        "supervision": state.supervision or "",
+        "supervision_pending": state.supervision_pending,
+        "warned_step": state.warned_step,
+        "overdue_step": state.overdue_step,
+        "self_handled": state.self_handled,
+        "void_requested_by_id": int(state.void_requested_by) if state.void_requested_by else None,
+    }
+
+
+def _region_id(path: str) -> int:
+    return Region.objects.values_list("id", flat=True).get(path=path)
+
+
+def _write_state(case: Case, state: CaseState) -> None:
+    known = {}
+    if case.centre_id is not None:
+        known[case.centre.path] = case.centre_id
+    for name, value in row_values(state, lambda p: known.get(p) or _region_id(p)).items():
+        setattr(case, name, value)
     if state.master and (case.master is None or case.master.number != state.master):
         case.master = Case.objects.get(number=state.master)
-    case.supervision = state.supervision or ""
-    case.supervision_pending = state.supervision_pending
-    case.warned_step = state.warned_step
-    case.overdue_step = state.overdue_step
-    case.self_handled = state.self_handled
-    case.void_requested_by_id = int(state.void_requested_by) if state.void_requested_by else None
+
+
+def _unit_of(row: Assignment) -> HandlingUnit:
+    ref = {
+        "user": str(row.user_id),
+        "department": str(row.department_id),
+        "centre": row.centre.path if row.centre else "",
+    }[row.kind]
+    return HandlingUnit(row.kind, ref)
 
 
 def _sync_assignments(case: Case, state: CaseState) -> None:
@@ -557,12 +574,8 @@ def _sync_assignments(case: Case, state: CaseState) -> None:
         wanted[(False, co.unit.kind, co.unit.ref)] = co.reported
     existing = {}
     for row in case.assignments.filter(active=True).select_related("centre"):
-        ref = {
-            "user": str(row.user_id),
-            "department": str(row.department_id),
-            "centre": row.centre.path if row.centre else "",
-        }[row.kind]
-        existing[(row.is_lead, row.kind, ref)] = row
+        unit = _unit_of(row)
+        existing[(row.is_lead, unit.kind, unit.ref)] = row
     stale = [row.pk for key, row in existing.items() if key not in wanted]
     if stale:
         Assignment.objects.filter(pk__in=stale).update(active=False)

@@ -25,17 +25,10 @@ from gridgov.accounts.roles import Role
 from gridgov.cases.errors import CaseError
 from gridgov.cases.models import Case, Notification
 from gridgov.cases.services import act, notify, unit_members
-from gridgov.cases.workflow import Action, HandlingUnit, Status
+from gridgov.cases.workflow import STEP_OF, Action, HandlingUnit, Status
 
 log = logging.getLogger(__name__)
-STEPPED = [
-    Status.SUBMITTED,
-    Status.ACCEPTED,
-    Status.DISPATCHED,
-    Status.IN_PROGRESS,
-    Status.HANDLED,
-    Status.CLOSED,
-]
+STEPPED = list(STEP_OF)  # statuses with a running step
 ESCALATABLE = [Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS]
 
 

@@ -33,7 +33,9 @@ from gridgov.cases.models import (
     Item,
     ItemVersion,
 )
+from gridgov.cases.services import row_values
 from gridgov.cases.workflow import (
+    STEP_OF,
     Action,
     CaseState,
     Context,
@@ -45,16 +47,6 @@ from gridgov.cases.workflow import (
 )
 from gridgov.regions.models import Region
 
-STEPPED = frozenset(
-    {
-        Status.SUBMITTED,
-        Status.ACCEPTED,
-        Status.DISPATCHED,
-        Status.IN_PROGRESS,
-        Status.HANDLED,
-        Status.CLOSED,
-    }
-)
 CHANNELS = (
     ("patrol", 33),
     ("app", 26),
@@ -130,7 +122,7 @@ class Draft:
         """What the sweep would have done by ``until``: the yellow warning and the red flag
         of the running step, a minute after they fell due."""
         s = self.state
-        if s.status not in STEPPED or s.due_at is None or s.warn_at is None:
+        if s.status not in STEP_OF or s.due_at is None or s.warn_at is None:
             return
         minute = dt.timedelta(minutes=1)
         if s.warned_step < s.step_no and s.warn_at + minute < until and s.warn_at < s.due_at:
@@ -621,9 +613,6 @@ def generate_year_of_cases(
 
 
 def _case_row(gen: Generator, row: dict[str, Any], draft: Draft, number: str) -> Case:
-    s = draft.state
-    lead = s.lead
-    master = None
     return Case(
         number=number,
         title=row["title"],
@@ -639,39 +628,10 @@ def _case_row(gen: Generator, row: dict[str, Any], draft: Draft, number: str) ->
         address=row["address"],
         region_id=row["grid"]["id"],
         region_path=row["grid"]["path"],
-        status=s.status,
-        level=s.level,
-        centre_id=gen.region_id[s.centre],
-        lead_user_id=int(lead.ref) if lead and lead.kind == "user" else None,
-        lead_department_id=int(lead.ref) if lead and lead.kind == "department" else None,
-        lead_centre_id=gen.region_id[lead.ref] if lead and lead.kind == "centre" else None,
-        step=s.step or "",
-        step_no=s.step_no,
-        step_started_at=s.step_started_at,
-        due_at=s.due_at,
-        warn_at=s.warn_at,
-        step_unit=s.step_unit or "",
-        held_since=s.held_since,
-        previous_status=s.previous or "",
-        warned_step=s.warned_step,
-        overdue_step=s.overdue_step,
-        rework_count=s.rework_count,
-        reopen_count=s.reopen_count,
-        escalations=s.escalations,
-        extensions=s.extensions,
-        pending_extension=s.pending_extension,
-        rating=s.rating or "",
-        callback_reached=s.callback_reached,
-        solved_level=s.solved_level or "",
-        closed_at=s.closed_at,
-        finished_at=s.finished_at,
-        master=master,
-        supervision=s.supervision or "",
-        supervision_pending=s.supervision_pending,
-        self_handled=s.self_handled,
         reported_by_id=row["reported_by"],
         version=len(draft.events),
         created_at=draft.events[0]["at"],
+        **row_values(draft.state, gen.region_id.__getitem__),
     )
 
 

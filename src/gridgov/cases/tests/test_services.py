@@ -299,6 +299,24 @@ def test_extension_moves_the_due_time(report, people):
         )
 
 
+def test_extension_can_be_denied_and_requested_again(report, people):
+    case = _in_progress(report, people)
+    due = case.due_at
+    run(case, people.grid_worker, Action.REQUEST_EXTENSION, T0 + H, amount=1, reason="等材料")
+    with pytest.raises(ValidationError, match="已有待审批"):
+        act(
+            case=case,
+            user=people.grid_worker,
+            action=Action.REQUEST_EXTENSION,
+            payload={"amount": 1, "reason": "再申请"},
+            at=T0 + H,
+        )
+    run(case, people.village_op, Action.DENY_EXTENSION, T0 + 2 * H, reason="时限足够")
+    assert case.due_at == due and case.pending_extension is None and case.extensions == 0
+    run(case, people.grid_worker, Action.REQUEST_EXTENSION, T0 + 3 * H, amount=1, reason="确需")
+    assert case.pending_extension == 1
+
+
 def test_hold_and_resume_do_not_count_held_time(report, people):
     case = _in_progress(report, people)
     due = case.due_at

@@ -24,6 +24,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("sweep", "巡检超期：预警、超期、自动上报、归档（可每分钟运行）"),
     "verify-timelines": ("verify_timelines", "按案件记录重放核对每个案件的状态"),
     "createadmin": ("createadmin", "创建系统管理员账号"),
+    "create-client": (
+        "create_client",
+        "登记接入系统并签发 API 密钥和令牌 --code C --name N --region CODE",
+    ),
+    "deliver-webhooks": ("deliver_webhooks", "投递待发送的 Webhook 消息 [--loop 秒]"),
     "load-demo": ("load_demo", "只载入演示数据，不启动服务"),
     "check": ("check", "检查配置（加 --deploy 检查生产安全设置）"),
     "shell": ("shell", "Django 交互式命令行"),

@@ -57,10 +57,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",
     "gridgov.core",
     "gridgov.accounts",
     "gridgov.regions",
     "gridgov.cases",
+    "gridgov.open311",
     "gridgov.web",
 ]
 
@@ -212,6 +214,15 @@ GRIDGOV_ARCHIVE_AFTER_DAYS = float(os.environ.get("GRIDGOV_ARCHIVE_AFTER_DAYS", 
 GRIDGOV_DUPLICATE_DISTANCE_M = float(os.environ.get("GRIDGOV_DUPLICATE_DISTANCE_M", 200))
 GRIDGOV_DUPLICATE_HOURS = float(os.environ.get("GRIDGOV_DUPLICATE_HOURS", 72))
 GRIDGOV_MAX_PHOTO_MB = float(os.environ.get("GRIDGOV_MAX_PHOTO_MB", 10))
+
+# API, residents' login and integrations (see docs/api.md, docs/open311.md, docs/webhooks.md).
+GRIDGOV_TOKEN_DAYS = float(os.environ.get("GRIDGOV_TOKEN_DAYS", 30))
+GRIDGOV_OTP_MINUTES = float(os.environ.get("GRIDGOV_OTP_MINUTES", 5))
+GRIDGOV_OTP_ATTEMPTS = int(os.environ.get("GRIDGOV_OTP_ATTEMPTS", 5))
+GRIDGOV_SMS_BACKEND = os.environ.get("GRIDGOV_SMS_BACKEND", "gridgov.core.sms.LogBackend")
+GRIDGOV_TRUSTED_PROXY_HEADER = os.environ.get("GRIDGOV_TRUSTED_PROXY_HEADER", "")
+GRIDGOV_WEBHOOK_TIMEOUT = float(os.environ.get("GRIDGOV_WEBHOOK_TIMEOUT", 10))
+GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # "" = the default text
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import count
+from typing import Any
 
 from shapely.geometry import box, mapping
 
@@ -38,3 +39,19 @@ def staff(
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict[str, object]:
     return dict(mapping(box(lng, lat, lng + size, lat + size)))
+
+
+def bearer(username: str) -> dict[str, str]:
+    """Headers for the Django test client with a fresh token of a demo user."""
+    from gridgov.accounts.tokens import issue_token
+
+    user = User.objects.get(username=username)
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(name='test', user=user).secret}"}
+
+
+def api_error(response: Any) -> dict[str, Any]:
+    """The error object of an API response (asserting the one error shape)."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "fields"}, body
+    return body["error"]

@@ -8,7 +8,7 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.models import Department, Post, User
+from gridgov.accounts.models import ApiToken, Department, IntegrationClient, Post, Resident, User
 from gridgov.core.admin import JurisdictionAdminMixin
 from gridgov.core.jurisdiction import forget_scope
 
@@ -73,3 +73,66 @@ class PostAdmin(JurisdictionAdminMixin, admin.ModelAdmin[Post]):
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         forget_scope(obj.user)
+
+
+@admin.register(IntegrationClient)
+class IntegrationClientAdmin(admin.ModelAdmin[IntegrationClient]):
+    """Clients are created with `gridgov create-client` (which shows the key once); here they
+    can be looked at, switched off or moved."""
+
+    list_display = ("code", "name", "region", "channel", "is_active", "created_at")
+    list_filter = ("is_active", "channel")
+    search_fields = ("code", "name")
+    readonly_fields = ("user", "api_key_prefix", "api_key_hash", "created_at")
+    exclude = ()
+    raw_id_fields = ("region",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "client",
+        "resident",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "name", "user__username", "client__code")
+    readonly_fields = (
+        "prefix",
+        "secret_hash",
+        "user",
+        "client",
+        "resident",
+        "created_at",
+        "last_used_at",
+    )
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        from gridgov.accounts.tokens import revoke_token
+
+        for token in queryset:
+            revoke_token(token=token, actor=request.user)  # type: ignore[arg-type]
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin[Resident]):
+    list_display = ("phone_masked", "display_name", "is_active", "created_at", "last_login_at")
+    list_filter = ("is_active",)
+    search_fields = ("display_name", "phone_masked")
+    readonly_fields = ("phone_hash", "phone_masked", "created_at", "last_login_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

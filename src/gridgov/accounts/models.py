@@ -166,3 +166,120 @@ class Post(models.Model):
         if scope.departments(action):
             q |= Q(department_id__in=sorted(scope.departments(action)))
         return q
+
+
+class IntegrationClient(models.Model):
+    """An outside system that talks to gridgov: a 12345 hotline platform, the big screen, an
+    upper-level platform, an Open311 client. It acts through a service account holding an
+    ``integration`` post at its region, so the one jurisdiction function scopes it too."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("服务区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.OneToOneField(
+        User, verbose_name=_("服务账号"), on_delete=models.PROTECT, related_name="client"
+    )
+    channel = models.CharField(
+        _("案件来源渠道"),
+        max_length=16,
+        default="hotline",
+        help_text=_("经此系统上报的案件记为哪个渠道"),
+    )
+    api_key_prefix = models.CharField(max_length=12, unique=True)
+    api_key_hash = models.CharField(max_length=64)
+    contact = models.CharField(_("联系人"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("接入系统")
+        verbose_name_plural = _("接入系统")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A bearer token for an app or an integration: shown once, stored hashed, with an expiry,
+    revocable. It belongs to a staff user, an integration client or a resident."""
+
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    name = models.CharField(_("用途"), max_length=100, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
+    )
+    client = models.ForeignKey(
+        IntegrationClient, on_delete=models.CASCADE, null=True, blank=True, related_name="tokens"
+    )
+    resident = models.ForeignKey(
+        "accounts.Resident", on_delete=models.CASCADE, null=True, blank=True, related_name="tokens"
+    )
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("访问令牌")
+        verbose_name_plural = _("访问令牌")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, client__isnull=True, resident__isnull=True)
+                    | Q(user__isnull=True, client__isnull=False, resident__isnull=True)
+                    | Q(user__isnull=True, client__isnull=True, resident__isnull=False)
+                ),
+                name="token_has_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Resident(models.Model):
+    """A member of the public, known by phone number (logged in with a one-time code). The
+    number itself is not stored: a keyed hash finds the account, a masked copy is shown."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    phone_masked = models.CharField(_("手机号"), max_length=20)
+    display_name = models.CharField(_("称呼"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("最近登录"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("群众账号")
+        verbose_name_plural = _("群众账号")
+
+    def __str__(self) -> str:
+        return self.display_name or self.phone_masked
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+
+class OneTimeCode(models.Model):
+    """A login code sent by SMS: hashed, short-lived, a few attempts."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证码")
+        verbose_name_plural = _("验证码")
+
+    def __str__(self) -> str:
+        return f"{self.phone_hash[:8]}… {self.created_at:%H:%M}"

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("督办人员")
     LEADER = "leader", _("领导")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    INTEGRATION = "integration", _("接入系统")
 
 
 @dataclass(frozen=True)
@@ -52,4 +53,9 @@ ROLES: dict[str, RoleRule] = {
         levels=frozenset({"prefecture", "county", "township", "village"}), can_act=False
     ),
     Role.SYSTEM_ADMIN: RoleRule(levels=frozenset({"prefecture", "county"}), sees_everything=True),
+    # 接入系统: the service account of an integration client (12345 hotline, big screen, an
+    # upper platform); reads its region and creates cases through the API, takes no actions.
+    Role.INTEGRATION: RoleRule(
+        levels=frozenset({"prefecture", "county", "township"}), can_act=False
+    ),
 }

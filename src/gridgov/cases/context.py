@@ -40,13 +40,14 @@ def forget_calendar() -> None:
         _cached = None
 
 
-def _setting_limit(name: str, default: tuple[float, str]) -> Limit:
+def _setting_limit(name: str, default: tuple[float, str], factor: float = 1.0) -> Limit:
     amount, unit = getattr(settings, name, default)
-    return Limit(float(amount), Unit(unit))
+    return Limit(round(float(amount) * factor, 4), Unit(unit))
 
 
 def limits_for(version: ItemVersion, urgency: str) -> Limits:
-    """The item version's limits, shortened by urgency (紧急 ×0.5, 特急 ×0.25)."""
+    """The item version's limits, shortened by urgency (紧急 ×0.5, 特急 ×0.25) for every step
+    but the callback."""
     factor = URGENCY_FACTOR[Urgency(urgency)]
 
     def limit(amount: float, unit: str) -> Limit:
@@ -56,8 +57,8 @@ def limits_for(version: ItemVersion, urgency: str) -> Limits:
         sign=limit(version.sign_amount, version.sign_unit),
         handle=limit(version.handle_amount, version.handle_unit),
         verify=limit(version.verify_amount, version.verify_unit),
-        accept=_setting_limit("GRIDGOV_ACCEPT_LIMIT", (2, "working_hours")),
-        dispatch=_setting_limit("GRIDGOV_DISPATCH_LIMIT", (2, "working_hours")),
+        accept=_setting_limit("GRIDGOV_ACCEPT_LIMIT", (2, "working_hours"), factor),
+        dispatch=_setting_limit("GRIDGOV_DISPATCH_LIMIT", (2, "working_hours"), factor),
         callback=_setting_limit("GRIDGOV_CALLBACK_LIMIT", (3, "working_days")),
     )
 

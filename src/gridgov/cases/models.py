@@ -251,6 +251,14 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+    resident = models.ForeignKey(
+        "accounts.Resident",
+        verbose_name=_("上报群众"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上报人（工作人员）"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridgov.accounts.models import Department, Post, User
+from gridgov.accounts.models import Department, Post, Resident, User
 from gridgov.accounts.roles import Role
 from gridgov.cases.choices import ActionChoice, Channel, StatusChoice, Urgency
 from gridgov.cases.context import context_for
@@ -229,6 +229,7 @@ def submit_case(
     anonymous: bool = False,
     photos: Sequence[UploadedFile] = (),
     self_handle_result: str | None = None,
+    resident: Resident | None = None,
     at: dt.datetime | None = None,
 ) -> Case:
     """Take a case in from any channel (全科受理). With ``self_handle_result`` a grid worker
@@ -298,6 +299,7 @@ def submit_case(
         region_path=location.region.path,
         centre=centre,
         reported_by=user,
+        resident=resident,
         created_at=at,
     )
     _write_state(case, outcome.state)
@@ -612,7 +614,7 @@ def _append_event(
     if seq is None:
         seq = (case.events.aggregate(m=Max("seq"))["m"] or 0) + 1
     note = str(payload.get("note") or payload.get("reason") or payload.get("result") or "")
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         seq=seq,
         action=action,
@@ -625,6 +627,10 @@ def _append_event(
         facts=dict(facts),
         at=at,
     )
+    from gridgov.core.webhooks import enqueue_case_event  # in this transaction: an outbox
+
+    enqueue_case_event(event)
+    return event
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1049,3 +1055,36 @@ def notify(user_ids: Iterable[int], case: Case | None, kind: str, message: str) 
 
 def _notify_unit_members(unit: HandlingUnit, case: Case, kind: str, message: str) -> int:
     return notify(unit_members(unit), case, kind, message)
+
+
+@transaction.atomic
+def add_photos(
+    *,
+    case: Case,
+    photos: Sequence[UploadedFile],
+    user: User | None = None,
+    resident: Resident | None = None,
+) -> list[Attachment]:
+    """Photos added to a case by someone working it, or by the resident who reported it."""
+    if not photos:
+        raise ValidationError({"photos": _("请选择照片")})
+    if resident is not None:
+        if case.resident_id != resident.pk:
+            raise CaseNotFound(_("案件不存在或不在您的辖区内"))
+    elif user is not None:
+        state = state_of(case)
+        kinds = actor_kinds(
+            user,
+            centre_path=state.centre,
+            region_path=case.region_path,
+            lead=state.lead,
+            co=[c.unit for c in state.co],
+            reported_by_id=case.reported_by_id,
+        )
+        if not set(kinds) & {Actor.CENTRE, Actor.LEAD, Actor.CO, Actor.REPORTER}:
+            raise CaseForbidden(_("只有办理本案的人员可以上传照片"))
+    problems = [p for p in (_check_photo(photo) for photo in photos) if p]
+    if problems:
+        raise ValidationError({"photos": "；".join(problems)})
+    kind = Attachment.Kind.REPORT if resident is not None else Attachment.Kind.OTHER
+    return [_store_photo(case, photo, user=user, event=None, kind=kind) for photo in photos]

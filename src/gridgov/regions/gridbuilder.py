@@ -116,7 +116,7 @@ def build_grids(
             continue
         village_path = path[:12]
         urban = kinds[village_path] == Kind.COMMUNITY
-        households = rng.randint(280, 620) if urban else rng.randint(110, 320)
+        households = rng.randint(180, 420) if urban else rng.randint(80, 210)
         grid = Region(
             code=path,
             path=path,

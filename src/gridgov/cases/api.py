@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 
 from gridgov.cases import selectors, services
 from gridgov.cases.choices import ActionChoice, Channel, StatusChoice
+from gridgov.cases.media import photo_url
 from gridgov.cases.models import Board, Case, Item
 from gridgov.cases.selectors import CaseFilter, light_of, unit_label
 from gridgov.cases.workflow import TABLE, Action, Actor
@@ -118,6 +119,7 @@ class CaseOut(Schema):
     version: int
     allowed_actions: list[str]
     duplicates: list[str] = Field(..., description="疑似重复的案件编号")
+    photos: list[str] = Field(..., description="照片链接（签名，限时有效）")
 
 
 class CaseList(Schema):
@@ -293,6 +295,7 @@ def case_out(case: Case, user: Any = None, *, now: dt.datetime | None = None) ->
         "version": case.version,
         "allowed_actions": allowed,
         "duplicates": [d.candidate.number for d in case.duplicate_of.select_related("candidate")],
+        "photos": [photo_url(a) for a in case.attachments.order_by("created_at", "pk")],
     }
 
 

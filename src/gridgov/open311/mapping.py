@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import Post
 from gridgov.accounts.roles import Role
 from gridgov.cases.choices import LimitUnit, StatusChoice, Urgency
+from gridgov.cases.media import photo_url
 from gridgov.cases.models import Attachment, Case, CaseEvent, Item
 from gridgov.cases.workflow import Action, Status
 from gridgov.open311.config import SPECIFICATION
@@ -261,14 +262,14 @@ def _place_names(paths: Iterable[str]) -> dict[str, str]:
 
 
 def _photos(case_ids: Sequence[int]) -> dict[int, str]:
-    """The URL of each case's first photo."""
+    """A signed, expiring URL of each case's first photo."""
     found: dict[int, str] = {}
     rows = Attachment.objects.filter(case_id__in=list(case_ids)).order_by(
         "case_id", "created_at", "pk"
     )
     for row in rows:
         if row.case_id not in found and row.file:
-            found[row.case_id] = row.file.url
+            found[row.case_id] = photo_url(row)
     return found
 
 

@@ -83,7 +83,8 @@ def create_request(*, client: IntegrationClient, submission: Submission) -> NewR
         errors["description"] = _("请填写问题描述（description）")
     else:
         if media_url:
-            description = f"{description}\n\n{_('图片链接')}：{media_url}"
+            label = _("图片链接")
+            description = f"{description}\n\n{label}：{media_url}"
         if len(description) > DESCRIPTION_LENGTH:
             errors["description"] = _("问题描述（含图片链接）不能超过 %(n)s 个字") % {
                 "n": DESCRIPTION_LENGTH

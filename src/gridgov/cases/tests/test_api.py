@@ -195,6 +195,11 @@ def test_photos(client):
     )
     assert response.status_code == 201
     assert Case.objects.get(number=number).attachments.count() == 1
+    link = response.json()["photos"][0]
+    photo = client.get(link)  # a signed link: no login needed, but it expires
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    assert b"".join(photo.streaming_content).startswith(b"\x89PNG")
+    assert client.get(link[:-3] + "xyz/").status_code == 404
     response = client.post(
         f"/api/v1/cases/{number}/attachments",
         {"photos": [_file("a.png", b"MZ-not-an-image")]},

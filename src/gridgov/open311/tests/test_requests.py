@@ -201,7 +201,8 @@ def test_photos_only_with_a_key(client, hotline, make_case, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     case = make_case(photos=[SimpleUploadedFile("pile.png", PNG, "image/png")])
     document = one(client, case, api_key=hotline.api_key)
-    assert document["media_url"].startswith("http://testserver/media/cases/")
+    assert document["media_url"].startswith("http://testserver/photos/")  # signed, expiring
+    assert client.get(document["media_url"]).status_code == 200
     assert "media_url" not in one(client, case)
 
 

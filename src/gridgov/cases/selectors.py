@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gridgov.accounts.roles import Role
 from gridgov.cases.models import Assignment, Case, CaseEvent
-from gridgov.cases.permissions import OPERATOR_ROLES, actor_kinds, current_posts
+from gridgov.cases.permissions import OPERATOR_ROLES, current_posts
 from gridgov.cases.workflow import FROZEN, STEP_OF, TABLE, Action, HandlingUnit, Status
 from gridgov.core.jurisdiction import restrict
 from gridgov.regions.models import subtree_q
@@ -185,17 +185,10 @@ def timeline(user: Any, case: Case) -> list[CaseEvent]:
 
 def allowed_actions(user: Any, case: Case) -> list[Action]:
     """The actions this user may take on this case now (the buttons a page shows)."""
-    from gridgov.cases.services import state_of
+    from gridgov.cases.services import kinds_of, state_of
 
     state = state_of(case)
-    kinds = actor_kinds(
-        user,
-        centre_path=state.centre,
-        region_path=case.region_path,
-        lead=state.lead,
-        co=[c.unit for c in state.co if not c.reported],
-        reported_by_id=case.reported_by_id,
-    )
+    kinds = kinds_of(user, case, state, open_co_only=True)
     return [
         action
         for action, transition in TABLE[state.status].items()

@@ -667,6 +667,22 @@ def act(
         )
 
 
+def kinds_of(
+    user: Any, case: Case, state: CaseState, *, open_co_only: bool = False
+) -> dict[Actor, Post | None]:
+    """Who ``user`` is for this case (actor kinds, each with the post that grants it).
+    ``open_co_only`` counts only co-handlers that have not yet reported in."""
+    co = [c.unit for c in state.co if not (open_co_only and c.reported)]
+    return actor_kinds(
+        user,
+        centre_path=state.centre,
+        region_path=case.region_path,
+        lead=state.lead,
+        co=co,
+        reported_by_id=case.reported_by_id,
+    )
+
+
 def _load_for_update(case: Case | str | int, user: User | None) -> Case:
     queryset = Case.objects.select_related("centre", "lead_centre", "master", "item_version")
     if user is not None:
@@ -714,14 +730,7 @@ def _act(
             raise CaseForbidden(_("系统不能执行此操作"))
         actor, post = Actor.SYSTEM, None
     else:
-        kinds = actor_kinds(
-            user,
-            centre_path=state.centre,
-            region_path=row.region_path,
-            lead=state.lead,
-            co=[c.unit for c in state.co],
-            reported_by_id=row.reported_by_id,
-        )
+        kinds = kinds_of(user, row, state)
         permitted = [
             kind for kind in ACTOR_PREFERENCE if kind in transition.actors and kind in kinds
         ]
@@ -1072,15 +1081,7 @@ def add_photos(
         if case.resident_id != resident.pk:
             raise CaseNotFound(_("案件不存在或不在您的辖区内"))
     elif user is not None:
-        state = state_of(case)
-        kinds = actor_kinds(
-            user,
-            centre_path=state.centre,
-            region_path=case.region_path,
-            lead=state.lead,
-            co=[c.unit for c in state.co],
-            reported_by_id=case.reported_by_id,
-        )
+        kinds = kinds_of(user, case, state_of(case))
         if not set(kinds) & {Actor.CENTRE, Actor.LEAD, Actor.CO, Actor.REPORTER}:
             raise CaseForbidden(_("只有办理本案的人员可以上传照片"))
     problems = [p for p in (_check_photo(photo) for photo in photos) if p]

@@ -20,6 +20,7 @@ ACTOR_ZH = {
     "upper": "上级中心",
     "reporter": "上报网格员",
     "system": "系统",
+    "grid": "案发网格网格员",
 }
 STATUS_ZH = {
     "submitted": "待受理",

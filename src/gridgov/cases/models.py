@@ -243,6 +243,7 @@ class Case(models.Model):
     )
     supervision_pending = models.BooleanField(_("待回复督办"), default=False)
     self_handled = models.BooleanField(_("自处置"), default=False)
+    handled_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     void_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("作废申请人"),

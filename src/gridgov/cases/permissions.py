@@ -85,6 +85,8 @@ def actor_kinds(
             kinds.setdefault(Actor.SUPERVISOR, post)
         if post.role == Role.LEADER and region_path.startswith(region):
             kinds.setdefault(Actor.LEADER, post)
+        if post.role == Role.GRID_WORKER and region_path.startswith(region):
+            kinds.setdefault(Actor.GRID, post)
         if (
             centre_path.startswith(region)
             and region != centre_path

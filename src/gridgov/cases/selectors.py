@@ -14,7 +14,7 @@ from django.utils import timezone
 from gridgov.accounts.roles import Role
 from gridgov.cases.models import Assignment, Case, CaseEvent
 from gridgov.cases.permissions import OPERATOR_ROLES, current_posts
-from gridgov.cases.workflow import FROZEN, STEP_OF, TABLE, Action, HandlingUnit, Status
+from gridgov.cases.workflow import FROZEN, STEP_OF, TABLE, Action, Actor, HandlingUnit, Status
 from gridgov.core.jurisdiction import restrict
 from gridgov.regions.models import subtree_q
 
@@ -87,6 +87,12 @@ class CaseFilter:
     solved_level: str = ""
     department: int | None = None  # lead department
     q: str = ""  # number or words in the title
+    closed_from: dt.date | None = None
+    closed_to: dt.date | None = None
+    handled_on_time: bool | None = None  # 按期办结
+    rating: Sequence[str] = ()
+    accepted: bool | None = None  # 已受理: neither waiting, rejected nor merged
+    self_handled: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def apply(self, queryset: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
@@ -125,7 +131,73 @@ class CaseFilter:
         if self.q:
             term = self.q.strip()
             queryset = queryset.filter(Q(number=term) | Q(title__icontains=term))
+        if self.closed_from:
+            start = dt.datetime.combine(self.closed_from, dt.time.min, tzinfo=tz)
+            queryset = queryset.filter(closed_at__gte=start)
+        if self.closed_to:
+            end = dt.datetime.combine(self.closed_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+            queryset = queryset.filter(closed_at__lt=end)
+        if self.handled_on_time is not None:
+            queryset = queryset.filter(handled_on_time=self.handled_on_time)
+        if self.rating:
+            queryset = queryset.filter(rating__in=list(self.rating))
+        if self.accepted is not None:
+            waiting = Q(status__in=[Status.SUBMITTED, Status.REJECTED, Status.MERGED])
+            queryset = queryset.exclude(waiting) if self.accepted else queryset.filter(waiting)
+        if self.self_handled is not None:
+            queryset = queryset.filter(self_handled=self.self_handled)
         return queryset
+
+    # -- as URL query parameters (pages and exports link to the same list) ---------------
+
+    LIST_FIELDS = ("status", "channel", "rating")
+    DATE_FIELDS = ("created_from", "created_to", "closed_from", "closed_to")
+    BOOL_FIELDS = ("handled_on_time", "accepted", "self_handled")
+    TEXT_FIELDS = ("light", "board", "item", "region", "supervision", "level", "solved_level", "q")
+
+    @classmethod
+    def from_query(cls, query: Any) -> CaseFilter:
+        """Read a filter from request.GET (unknown or malformed values are ignored)."""
+        values: dict[str, Any] = {}
+        for name in cls.LIST_FIELDS:
+            values[name] = tuple(v for v in query.getlist(name) if v)
+        for name in cls.TEXT_FIELDS:
+            values[name] = (query.get(name) or "").strip()[:50]
+        for name in cls.DATE_FIELDS:
+            try:
+                values[name] = dt.date.fromisoformat(query.get(name, ""))
+            except ValueError:
+                values[name] = None
+        for name in cls.BOOL_FIELDS:
+            raw = query.get(name)
+            values[name] = {"true": True, "1": True, "false": False, "0": False}.get(
+                (raw or "").lower()
+            )
+        department = query.get("department", "")
+        values["department"] = int(department) if department.isdigit() else None
+        if values["region"] and not values["region"].isdigit():
+            values["region"] = ""
+        return cls(**values)
+
+    def to_query(self) -> str:
+        """The URL query string of this filter (only the fields that are set)."""
+        from urllib.parse import urlencode
+
+        pairs: list[tuple[str, str]] = []
+        for name in self.LIST_FIELDS:
+            pairs += [(name, str(v)) for v in getattr(self, name)]
+        for name in self.TEXT_FIELDS:
+            if getattr(self, name):
+                pairs.append((name, str(getattr(self, name))))
+        for name in self.DATE_FIELDS:
+            if getattr(self, name):
+                pairs.append((name, getattr(self, name).isoformat()))
+        for name in self.BOOL_FIELDS:
+            if getattr(self, name) is not None:
+                pairs.append((name, "true" if getattr(self, name) else "false"))
+        if self.department:
+            pairs.append(("department", str(self.department)))
+        return urlencode(pairs)
 
 
 def cases(user: Any, filters: CaseFilter | None = None) -> QuerySet[Case]:
@@ -188,11 +260,11 @@ def allowed_actions(user: Any, case: Case) -> list[Action]:
     from gridgov.cases.services import kinds_of, state_of
 
     state = state_of(case)
-    kinds = kinds_of(user, case, state, open_co_only=True)
+    kinds = set(kinds_of(user, case, state, open_co_only=True))
+    if state.lead == HandlingUnit("user", str(getattr(user, "pk", ""))):
+        kinds.discard(Actor.GRID)  # nobody verifies their own work
     return [
-        action
-        for action, transition in TABLE[state.status].items()
-        if transition.actors & set(kinds)
+        action for action, transition in TABLE[state.status].items() if transition.actors & kinds
     ]
 
 

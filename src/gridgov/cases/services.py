@@ -60,6 +60,7 @@ ACTOR_PREFERENCE = (
     Actor.LEAD,
     Actor.CO,
     Actor.CENTRE,
+    Actor.GRID,
     Actor.SUPERVISOR,
     Actor.LEADER,
     Actor.UPPER,
@@ -73,6 +74,7 @@ ACTOR_LABELS = {
     Actor.LEADER: gettext_lazy("领导"),
     Actor.UPPER: gettext_lazy("上级中心的操作员"),
     Actor.REPORTER: gettext_lazy("上报的网格员"),
+    Actor.GRID: gettext_lazy("案件所在网格的网格员"),
     Actor.SYSTEM: gettext_lazy("系统"),
 }
 IMAGE_SIGNATURES = {
@@ -502,6 +504,7 @@ def state_of(case: Case) -> CaseState:
         warned_step=case.warned_step,
         overdue_step=case.overdue_step,
         self_handled=case.self_handled,
+        handled_on_time=case.handled_on_time,
         void_requested_by=str(case.void_requested_by_id) if case.void_requested_by_id else None,
     )
 
@@ -540,6 +543,7 @@ def row_values(state: CaseState, region_id: Callable[[str], int]) -> dict[str, A
         "warned_step": state.warned_step,
         "overdue_step": state.overdue_step,
         "self_handled": state.self_handled,
+        "handled_on_time": state.handled_on_time,
         "void_requested_by_id": int(state.void_requested_by) if state.void_requested_by else None,
     }
 
@@ -742,6 +746,12 @@ def _act(
                 _("只有%(who)s可以%(action)s") % {"who": who, "action": action_label}
             )
         actor, post = permitted[0], kinds[permitted[0]]
+        if (
+            actor == Actor.GRID
+            and state.lead is not None
+            and state.lead == HandlingUnit("user", str(user.pk))
+        ):
+            raise CaseForbidden(_("办理人不能核查自己办理的案件"))
     payload = _clean_payload(row, state, action, payload, user=user, actor=actor, post=post)
     if photos:
         problems = [p for p in (_check_photo(photo) for photo in photos) if p]
@@ -881,7 +891,14 @@ def _clean_payload(
     elif action in (Action.APPROVE_VOID, Action.DENY_VOID):
         if user is not None and state.void_requested_by == str(user.pk):
             raise CaseForbidden(_("作废申请需由申请人以外的人审批"))
+    elif action == Action.INSTRUCT and raw.get("to"):
+        targets = raw.get("to")
+        if not isinstance(targets, list | tuple) or len(targets) > 10:
+            raise ValidationError({"to": _("要调度的单位应为列表（最多 10 个）")})
+        payload["to"] = [_check_called_unit(unit).as_dict() for unit in targets]
     elif action == Action.CALLBACK:
+        if actor == Actor.SYSTEM and raw.get("source") == "resident":
+            payload["source"] = "resident"
         reached = raw.get("reached")
         if reached in ("true", "1", 1, True):
             payload["reached"] = True
@@ -903,6 +920,28 @@ def _clean_payload(
         payload["reason"] = _text(raw, "reason")
     payload["actor"] = str(actor)
     return payload
+
+
+def _check_called_unit(raw: Any) -> HandlingUnit:
+    """A unit a leader calls in (调度): a centre (township, village or county) or a department."""
+    try:
+        unit = HandlingUnit.parse(raw)
+    except PayloadError:
+        raise ValidationError({"to": _("调度单位格式不对")}) from None
+    if unit.kind == "centre":
+        ok = Region.objects.filter(
+            path=unit.ref, level__in=["village", "township", "county", "prefecture"]
+        ).exists()
+    elif unit.kind == "department":
+        ok = (
+            unit.ref.isdigit()
+            and Department.objects.filter(pk=int(unit.ref), is_active=True).exists()
+        )
+    else:
+        ok = False
+    if not ok:
+        raise ValidationError({"to": _("调度单位不存在")})
+    return unit
 
 
 def _parent_centre(centre: Region) -> Region | None:
@@ -1016,7 +1055,15 @@ def _after(
         _notify_unit_members(
             new.lead, row, kind.NEW_WORK, _("案件需重新办理：%(t)s") % {"t": title}
         )
-    elif action in (Action.SUPERVISE, Action.URGE, Action.INSTRUCT):
+    if action == Action.INSTRUCT:
+        for unit in payload.get("to", []):
+            _notify_unit_members(
+                HandlingUnit.parse(unit),
+                row,
+                kind.INSTRUCTION,
+                _("领导批示调度：%(t)s") % {"t": title},
+            )
+    if action in (Action.SUPERVISE, Action.URGE, Action.INSTRUCT):
         notice = {
             Action.SUPERVISE: kind.SUPERVISION,
             Action.URGE: kind.URGE,
@@ -1089,3 +1136,16 @@ def add_photos(
         raise ValidationError({"photos": "；".join(problems)})
     kind = Attachment.Kind.REPORT if resident is not None else Attachment.Kind.OTHER
     return [_store_photo(case, photo, user=user, event=None, kind=kind) for photo in photos]
+
+
+def resident_rating(*, case: Case, rating: str, at: dt.datetime | None = None) -> CaseEvent:
+    """The reporter's own rating from the resident portal, recorded as the callback (回访)."""
+    if case.status != Status.CLOSED:
+        raise CaseConflict(_("案件办结并核查后才能评价"))
+    return act(
+        case=case,
+        user=None,
+        action=Action.CALLBACK,
+        at=at,
+        payload={"reached": True, "rating": rating, "source": "resident"},
+    )

@@ -80,6 +80,7 @@ class Actor(StrEnum):
     LEADER = "leader"  # a leader whose territory holds the case
     UPPER = "upper"  # an operator of a centre above the owning one (approvals)
     REPORTER = "reporter"  # the staff member who reported it (grid worker)
+    GRID = "grid"  # a grid worker of the grid where the case is (verifies on site: 网格员核查)
     SYSTEM = "system"  # the sweep or the service itself
 
 
@@ -126,7 +127,7 @@ def _t(to: str, *actors: Actor, requires: tuple[str, ...] = ()) -> Transition:
     return Transition(to=to, actors=frozenset(actors), requires=requires)
 
 
-C, L, CO, S, D, U, R, Y = (
+C, L, CO, S, D, U, R, Y, G = (
     Actor.CENTRE,
     Actor.LEAD,
     Actor.CO,
@@ -135,6 +136,7 @@ C, L, CO, S, D, U, R, Y = (
     Actor.UPPER,
     Actor.REPORTER,
     Actor.SYSTEM,
+    Actor.GRID,
 )
 
 _NOTE_ANYWHERE = {
@@ -194,12 +196,16 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         **_NOTE_ANYWHERE,
     },
     Status.HANDLED: {
-        Action.VERIFY_PASS: _t(Status.CLOSED, C),
-        Action.VERIFY_FAIL: _t(Status.IN_PROGRESS, C, requires=("reason",)),
+        # Verified by the centre, or on site by a grid worker of the case's grid (not the one
+        # who handled it: the service refuses that).
+        Action.VERIFY_PASS: _t(Status.CLOSED, C, G),
+        Action.VERIFY_FAIL: _t(Status.IN_PROGRESS, C, G, requires=("reason",)),
         **_NOTE_ANYWHERE,
     },
     Status.CLOSED: {
-        Action.CALLBACK: _t(Status.RATED, C, requires=("reached",)),
+        # The centre calls the reporter back; SYSTEM records a resident's own rating from the
+        # resident portal.
+        Action.CALLBACK: _t(Status.RATED, C, Y, requires=("reached",)),
         Action.WARN: _t("", Y),
         Action.FLAG_OVERDUE: _t("", Y),
     },
@@ -330,6 +336,7 @@ class CaseState:
     warned_step: int = 0
     overdue_step: int = 0
     self_handled: bool = False
+    handled_on_time: bool | None = None  # the last handling step met its due time
     void_requested_by: str | None = None
 
     def replace(self, **changes: Any) -> CaseState:
@@ -420,7 +427,7 @@ def create(
     if action == Action.SELF_HANDLE:
         if lead is None:
             raise PayloadError({"lead": "自处置需要办理人"})
-        state = state.replace(lead=lead, self_handled=True)
+        state = state.replace(lead=lead, self_handled=True, handled_on_time=True)
     state = _start_step(state, STEP_OF[status], at, ctx)
     return Outcome(state=state, notes={"due": _iso(state.due_at)})
 
@@ -551,6 +558,8 @@ def apply(
     elif target in TERMINAL:
         facts.update(_step_facts(state, at))
         new = _start_step(new, None, at, ctx)
+    if action == Action.HANDLE:
+        new = new.replace(handled_on_time=bool(facts.get("on_time", True)))
     new = new.replace(status=target)
     if target not in FROZEN:
         new = new.replace(previous=None, void_requested_by=None, held_since=None)

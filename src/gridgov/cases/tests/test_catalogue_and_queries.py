@@ -192,3 +192,26 @@ def test_demo_year_generator_makes_replayable_cases():
     for case in cases:
         assert differences(case) == [], case.number
     assert generate_year_of_cases(county=county, count=10, log=lambda *_: None) == 0
+
+
+def test_filter_round_trips_through_the_url():
+    from django.http import QueryDict
+
+    f = selectors.CaseFilter(
+        status=("submitted", "accepted"),
+        light="red",
+        board="CG",
+        region="220283001",
+        created_from=dt.date(2026, 1, 1),
+        closed_to=dt.date(2026, 12, 31),
+        handled_on_time=True,
+        accepted=False,
+        department=12,
+        rating=("satisfied",),
+    )
+    again = selectors.CaseFilter.from_query(QueryDict(f.to_query()))
+    assert again == f
+    junk = selectors.CaseFilter.from_query(
+        QueryDict("region=abc&created_from=yesterday&accepted=maybe&department=x")
+    )
+    assert junk == selectors.CaseFilter()

@@ -537,3 +537,73 @@ def test_allowed_actions_are_the_buttons(report, people):
     }
     assert Action.ACCEPT not in selectors.allowed_actions(people.grid_worker, case)
     assert selectors.allowed_actions(people.leader, case) == [Action.INSTRUCT, Action.URGE]
+
+
+def test_leader_calls_units_in_with_an_instruction(report, people):
+    case = report()
+    department = Department.objects.get(short_name="公安局")
+    run(
+        case,
+        people.leader,
+        Action.INSTRUCT,
+        T0 + H,
+        note="请公安、乡镇协同处置",
+        to=[{"kind": "department", "ref": str(department.pk)}, {"kind": "centre", "ref": TOWNSHIP}],
+    )
+    notified = set(
+        Notification.objects.filter(case=case, kind="instruction").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert "township_op" in notified
+    assert any(name.startswith("dh") for name in notified)  # the 公安局 handler
+    with pytest.raises(ValidationError, match="调度单位"):
+        act(
+            case=case,
+            user=people.leader,
+            action=Action.INSTRUCT,
+            at=T0 + H,
+            payload={"note": "x", "to": [{"kind": "centre", "ref": "999999"}]},
+        )
+
+
+def test_resident_rates_through_the_portal(report, people):
+    from gridgov.cases.services import resident_rating
+
+    case = _in_progress(report, people)
+    with pytest.raises(CaseConflict, match="办结并核查后"):
+        resident_rating(case=case, rating="satisfied")
+    run(case, people.grid_worker, Action.HANDLE, T0 + H, result="好了")
+    run(case, people.village_op, Action.VERIFY_PASS, T0 + 2 * H)
+    event = resident_rating(case=case, rating="basically_satisfied", at=T0 + 3 * H)
+    case.refresh_from_db()
+    assert case.status == Status.RATED and case.rating == "basically_satisfied"
+    assert event.actor is None and event.payload["source"] == "resident"
+    assert case.handled_on_time is True
+    assert differences(case) == []
+
+
+def test_a_grid_worker_verifies_on_site_but_not_their_own_work(report, people):
+    from gridgov.cases.selectors import allowed_actions
+
+    department = Department.objects.get(short_name="城管局")
+    case = report()
+    run(case, people.village_op, Action.ACCEPT, T0)
+    run(
+        case,
+        people.village_op,
+        Action.DISPATCH,
+        T0,
+        lead={"kind": "department", "ref": str(department.pk)},
+    )
+    run(case, people.dept_handler, Action.SIGN, T0 + H)
+    run(case, people.dept_handler, Action.HANDLE, T0 + 2 * H, result="已修复")
+    assert Action.VERIFY_PASS in allowed_actions(people.grid_worker, case)
+    run(case, people.grid_worker, Action.VERIFY_PASS, T0 + 3 * H)
+    assert case.status == Status.CLOSED
+    assert case.events.order_by("-seq").first().payload["actor"] == "grid"
+    own = _in_progress(report, people)
+    run(own, people.grid_worker, Action.HANDLE, T0 + H, result="自己修好了")
+    assert Action.VERIFY_PASS not in allowed_actions(people.grid_worker, own)
+    with pytest.raises(CaseForbidden, match="不能核查自己"):
+        act(case=own, user=people.grid_worker, action=Action.VERIFY_PASS, at=T0 + 2 * H)

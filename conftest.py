@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Shared fixtures (item, township_item, people, report) for every test package.
+pytest_plugins = ["gridgov.cases.tests.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]

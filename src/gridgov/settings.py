@@ -221,6 +221,11 @@ GRIDGOV_OTP_MINUTES = float(os.environ.get("GRIDGOV_OTP_MINUTES", 5))
 GRIDGOV_OTP_ATTEMPTS = int(os.environ.get("GRIDGOV_OTP_ATTEMPTS", 5))
 GRIDGOV_SMS_BACKEND = os.environ.get("GRIDGOV_SMS_BACKEND", "gridgov.core.sms.LogBackend")
 GRIDGOV_TRUSTED_PROXY_HEADER = os.environ.get("GRIDGOV_TRUSTED_PROXY_HEADER", "")
+# Maps work offline on the regions' own outlines; an online tile layer (e.g. Tianditu) only when
+# a URL template is given, such as https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=KEY
+GRIDGOV_TILE_URL = os.environ.get("GRIDGOV_TILE_URL", "")
+GRIDGOV_TILE_SUBDOMAINS = os.environ.get("GRIDGOV_TILE_SUBDOMAINS", "abc")
+GRIDGOV_PHOTO_LINK_HOURS = float(os.environ.get("GRIDGOV_PHOTO_LINK_HOURS", 24))
 GRIDGOV_WEBHOOK_TIMEOUT = float(os.environ.get("GRIDGOV_WEBHOOK_TIMEOUT", 10))
 GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # "" = the default text
 

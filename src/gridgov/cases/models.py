@@ -285,6 +285,7 @@ class Case(models.Model):
             models.Index(fields=["status", "warn_at"], name="case_status_warn"),
             models.Index(fields=["centre", "status"], name="case_centre_status"),
             models.Index(fields=["item", "created_at"], name="case_item_created"),
+            models.Index(fields=["closed_at"], name="case_closed_at"),
         ]
 
     def __str__(self) -> str:

@@ -286,3 +286,65 @@ def _level(path: str) -> str:
     from gridgov.regions import codes
 
     return codes.level_of_path(path)
+
+
+QUEUE_LABELS: dict[str, str] = {
+    "accept": "待受理",
+    "dispatch": "待派遣",
+    "sign": "待签收",
+    "handle": "待办理",
+    "verify": "待核查",
+    "callback": "待回访",
+    "overdue": "超期",
+    "supervision": "督办中",
+}
+
+
+def queues(user: Any, now: dt.datetime | None = None) -> dict[str, QuerySet[Case]]:
+    """The workbench's queues for this user: what waits at the centres they operate, what
+    their unit leads, what they may verify on site, and the overdue and supervised cases in
+    their jurisdiction."""
+    now = now or timezone.now()
+    posts = current_posts(user)
+    centres = [
+        p.region.path
+        for p in posts
+        if p.region and p.role in OPERATOR_ROLES.get(_level(p.region.path), ())
+    ]
+    departments = [
+        p.department_id for p in posts if p.role == Role.DEPARTMENT_HANDLER and p.department_id
+    ]
+    grids = [p.region.path for p in posts if p.region and p.role == Role.GRID_WORKER]
+    lead = Q(lead_user=user)
+    if departments:
+        lead |= Q(lead_department_id__in=departments)
+    if centres:
+        lead |= Q(lead_centre__path__in=centres)
+    at_centre = Q(centre__path__in=centres) if centres else Q(pk__in=[])
+    on_site = Q(pk__in=[])
+    for grid in grids:
+        on_site |= Q(region_path__startswith=grid)
+    base = visible_cases(user)
+    by_due: list[Any] = [F("due_at").asc(nulls_last=True), "pk"]
+    return {
+        "accept": base.filter(at_centre, status=Status.SUBMITTED).order_by(*by_due),
+        "dispatch": base.filter(at_centre, status=Status.ACCEPTED).order_by(*by_due),
+        "sign": base.filter(lead, status=Status.DISPATCHED).order_by(*by_due),
+        "handle": base.filter(lead, status=Status.IN_PROGRESS).order_by(*by_due),
+        "verify": base.filter(
+            at_centre | (on_site & ~Q(lead_user=user)), status=Status.HANDLED
+        ).order_by(*by_due),
+        "callback": base.filter(at_centre, status=Status.CLOSED).order_by(*by_due),
+        "overdue": base.filter(light_q("red", now)).order_by(*by_due),
+        "supervision": base.exclude(supervision="")
+        .exclude(
+            status__in=[
+                Status.ARCHIVED,
+                Status.RATED,
+                Status.VOIDED,
+                Status.REJECTED,
+                Status.MERGED,
+            ]
+        )
+        .order_by(*by_due),
+    }

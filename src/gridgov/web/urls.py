@@ -1,9 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
 from gridgov.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("work/", include("gridgov.web.workbench_urls")),
+    path("screen/", include("gridgov.web.screen_urls")),
+    path("m/", include("gridgov.web.mobile_urls")),
+    path("r/", include("gridgov.web.resident_urls")),
     path("regions/", views.region_detail, name="region-detail"),
     path("regions/<str:path>/", views.region_detail, name="region-detail"),
     path(

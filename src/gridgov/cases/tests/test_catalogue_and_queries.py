@@ -12,7 +12,7 @@ from gridgov.cases.catalogue import load_default_catalogue
 from gridgov.cases.catalogue_data import ITEMS
 from gridgov.cases.models import Case, Item
 from gridgov.cases.services import act
-from gridgov.cases.tests.conftest import T0, VILLAGE
+from gridgov.cases.tests.fixtures import T0, VILLAGE
 from gridgov.cases.workflow import Action, Status
 from gridgov.regions.models import Region
 

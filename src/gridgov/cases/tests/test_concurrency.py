@@ -14,7 +14,7 @@ from gridgov.cases import services
 from gridgov.cases.errors import CaseConflict
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.sweep import sweep
-from gridgov.cases.tests.conftest import T0
+from gridgov.cases.tests.fixtures import T0
 from gridgov.cases.workflow import Action, Status
 
 pytestmark = [

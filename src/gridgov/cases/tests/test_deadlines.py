@@ -9,7 +9,7 @@ import pytest
 from gridgov.cases.context import forget_calendar
 from gridgov.cases.models import CalendarOverride
 from gridgov.cases.services import act
-from gridgov.cases.tests.conftest import TZ
+from gridgov.cases.tests.fixtures import TZ
 from gridgov.cases.workflow import Action
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.cases.models import Case, CaseEvent, DuplicateSuspicion, Notification
 from gridgov.cases.replay import differences
 from gridgov.cases.services import act
-from gridgov.cases.tests.conftest import GRID_A, GRID_B, T0, TOWNSHIP, VILLAGE
+from gridgov.cases.tests.fixtures import GRID_A, GRID_B, T0, TOWNSHIP, VILLAGE
 from gridgov.cases.workflow import Action, Status
 from gridgov.core.jurisdiction import can
 

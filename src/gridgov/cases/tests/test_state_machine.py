@@ -20,7 +20,7 @@ from gridgov.cases.models import Case
 from gridgov.cases.replay import differences
 from gridgov.cases.selectors import allowed_actions
 from gridgov.cases.services import act, submit_case
-from gridgov.cases.tests.conftest import GRID_A, GRID_B, T0, point_in
+from gridgov.cases.tests.fixtures import GRID_A, GRID_B, T0, point_in
 from gridgov.cases.workflow import FROZEN, TABLE, Action, Status, Step
 
 pytestmark = pytest.mark.django_db

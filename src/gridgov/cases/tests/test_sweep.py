@@ -7,7 +7,7 @@ import pytest
 from gridgov.cases.models import Notification
 from gridgov.cases.services import act
 from gridgov.cases.sweep import sweep
-from gridgov.cases.tests.conftest import T0, TOWNSHIP
+from gridgov.cases.tests.fixtures import T0, TOWNSHIP
 from gridgov.cases.workflow import Action, Status
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from gridgov.accounts.tokens import create_integration_client
 from gridgov.cases import services
 from gridgov.cases.models import Board, CaseEvent, Item
 from gridgov.cases.services import publish_item_version, submit_case
-from gridgov.cases.tests.conftest import GRID_A, T0, TOWNSHIP, point_in
+from gridgov.cases.tests.fixtures import GRID_A, T0, TOWNSHIP, point_in
 from gridgov.cases.workflow import Action
 from gridgov.core import webhooks
 from gridgov.core.models import OutboxMessage, WebhookSubscription

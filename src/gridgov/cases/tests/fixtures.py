@@ -1,3 +1,5 @@
+"""Case fixtures shared by every test package (registered by the root conftest)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,0 +1,17 @@
+"""The resident portal, mounted at /r/."""
+
+from django.urls import path
+
+from gridgov.web import resident
+
+urlpatterns = [
+    path("", resident.home, name="resident-home"),
+    path("report/", resident.report, name="resident-report"),
+    path("report/done/", resident.report_done, name="resident-report-done"),
+    path("track/", resident.track, name="resident-track"),
+    path("cases/<str:number>/", resident.case_detail, name="resident-case"),
+    path("cases/<str:number>/rate/", resident.rate, name="resident-rate"),
+    path("login/", resident.login, name="resident-login"),
+    path("logout/", resident.logout, name="resident-logout"),
+    path("mine/", resident.mine, name="resident-mine"),
+]

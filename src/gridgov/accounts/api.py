@@ -15,12 +15,11 @@ from gridgov.accounts.roles import Role
 from gridgov.accounts.tokens import (
     check_phone,
     issue_token,
-    keyed_hash,
     revoke_token,
     send_login_code,
     verify_login_code,
 )
-from gridgov.core.apiutil import staff, throttle
+from gridgov.core.apiutil import staff, throttle, throttle_code_check, throttle_code_request
 from gridgov.core.ratelimit import RateLimited
 
 router = Router(tags=["账号与令牌"])
@@ -117,13 +116,7 @@ def delete_token(request: HttpRequest) -> Status[None]:
 )
 def resident_code(request: HttpRequest, data: PhoneIn) -> Status[dict[str, object]]:
     phone = check_phone(data.phone)
-    throttle(
-        request,
-        "otp",
-        account=keyed_hash(phone, "phone"),
-        ip_limit=(20, 600),
-        account_limit=(3, 600),
-    )
+    throttle_code_request(request, phone)
     send_login_code(phone=phone)
     return Status(202, {"sent": True, "expires_in": 300})
 
@@ -133,13 +126,7 @@ def resident_code(request: HttpRequest, data: PhoneIn) -> Status[dict[str, objec
 )
 def resident_token(request: HttpRequest, data: CodeIn) -> Status[dict[str, object]]:
     phone = check_phone(data.phone)
-    throttle(
-        request,
-        "otp-verify",
-        account=keyed_hash(phone, "phone"),
-        ip_limit=(30, 600),
-        account_limit=(10, 600),
-    )
+    throttle_code_check(request, phone)
     resident = verify_login_code(phone=phone, code=data.code)
     issued = issue_token(name="群众端", resident=resident, days=data.days)
     return Status(201, {"token": issued.secret, "expires_at": issued.token.expires_at})

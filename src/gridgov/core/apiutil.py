@@ -50,3 +50,30 @@ def throttle(
 
 def display_name(user: Any) -> str:
     return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else ""
+
+
+def throttle_code_request(request: HttpRequest, phone: str) -> None:
+    """Limits on sending SMS login codes (per address and per phone), shared by the API and
+    the resident portal so both count together."""
+    from gridgov.accounts.tokens import keyed_hash
+
+    throttle(
+        request,
+        "otp",
+        account=keyed_hash(phone, "phone"),
+        ip_limit=(20, 600),
+        account_limit=(3, 600),
+    )
+
+
+def throttle_code_check(request: HttpRequest, phone: str) -> None:
+    """Limits on checking SMS login codes (per address and per phone)."""
+    from gridgov.accounts.tokens import keyed_hash
+
+    throttle(
+        request,
+        "otp-verify",
+        account=keyed_hash(phone, "phone"),
+        ip_limit=(30, 600),
+        account_limit=(10, 600),
+    )

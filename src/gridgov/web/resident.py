@@ -27,7 +27,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gridgov.accounts.models import Resident
 from gridgov.accounts.tokens import (
     check_phone,
-    keyed_hash,
     mask_phone,
     send_login_code,
     verify_login_code,
@@ -37,7 +36,7 @@ from gridgov.cases.choices import ActionChoice, Rating, StatusChoice
 from gridgov.cases.errors import CaseConflict
 from gridgov.cases.models import Board, Case, Item
 from gridgov.cases.workflow import Action, Status
-from gridgov.core.apiutil import throttle
+from gridgov.core.apiutil import throttle, throttle_code_check, throttle_code_request
 from gridgov.core.ratelimit import RateLimited
 from gridgov.regions.models import Region
 
@@ -471,25 +470,13 @@ def login(request: HttpRequest) -> HttpResponse:
             phone = check_phone(phone)
             if request.POST.get("step") == "code":
                 step = "code"
-                throttle(
-                    request,
-                    "otp-verify",
-                    account=keyed_hash(phone, "phone"),
-                    ip_limit=(30, 600),
-                    account_limit=(10, 600),
-                )
+                throttle_code_check(request, phone)
                 resident = verify_login_code(phone=phone, code=request.POST.get("code", ""))
                 request.session.cycle_key()
                 request.session[SESSION_RESIDENT] = resident.pk
                 messages.success(request, _("登录成功"))
                 return redirect(_next_url(request))
-            throttle(
-                request,
-                "otp",
-                account=keyed_hash(phone, "phone"),
-                ip_limit=(20, 600),
-                account_limit=(3, 600),
-            )
+            throttle_code_request(request, phone)
             send_login_code(phone=phone)
             step = "code"
         except ValidationError as exc:

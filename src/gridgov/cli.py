@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load-catalogue": ("load_catalogue", "载入默认事项清单 --county CODE"),
     "sweep": ("sweep", "巡检超期：预警、超期、自动上报、归档（可每分钟运行）"),
     "verify-timelines": ("verify_timelines", "按案件记录重放核对每个案件的状态"),
+    "rebuild-rollups": (
+        "rebuild_rollups",
+        "按案件记录重建统计汇总 [--region CODE] [--from-rows] [--check]",
+    ),
     "createadmin": ("createadmin", "创建系统管理员账号"),
     "create-client": (
         "create_client",

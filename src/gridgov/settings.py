@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gridgov.regions",
     "gridgov.cases",
     "gridgov.open311",
+    "gridgov.metrics",
     "gridgov.web",
 ]
 
@@ -227,6 +228,11 @@ GRIDGOV_TILE_URL = os.environ.get("GRIDGOV_TILE_URL", "")
 GRIDGOV_TILE_SUBDOMAINS = os.environ.get("GRIDGOV_TILE_SUBDOMAINS", "abc")
 GRIDGOV_PHOTO_LINK_HOURS = float(os.environ.get("GRIDGOV_PHOTO_LINK_HOURS", 24))
 GRIDGOV_WEBHOOK_TIMEOUT = float(os.environ.get("GRIDGOV_WEBHOOK_TIMEOUT", 10))
+# 考核 (docs/metrics.md): score weights "figure=weight,…" and 以案定补 amounts in yuan
+GRIDGOV_SCORE_WEIGHTS = os.environ.get(
+    "GRIDGOV_SCORE_WEIGHTS", "close_rate=30,on_time_rate=30,rework_rate=20,satisfaction_rate=20"
+)
+GRIDGOV_SUBSIDY = os.environ.get("GRIDGOV_SUBSIDY", "simple=50,ordinary=120,difficult=300")
 GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # "" = the default text
 
 LOGGING = {

@@ -244,6 +244,13 @@ class Case(models.Model):
     supervision_pending = models.BooleanField(_("待回复督办"), default=False)
     self_handled = models.BooleanField(_("自处置"), default=False)
     handled_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("首次派遣时间"), null=True, blank=True)
+    signed_on_time = models.BooleanField(_("按时签收"), null=True, blank=True)
+    supervision_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    reachable = models.BooleanField(
+        _("可回访"), default=False, help_text=_("反映人留了电话且未匿名（反馈率的分母）")
+    )
     void_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("作废申请人"),

@@ -86,13 +86,25 @@ class CaseFilter:
     level: str = ""  # current handling level
     solved_level: str = ""
     department: int | None = None  # lead department
+    lead_user: int | None = None  # lead person (a grid worker, mediator or handler)
     q: str = ""  # number or words in the title
     closed_from: dt.date | None = None
     closed_to: dt.date | None = None
     handled_on_time: bool | None = None  # 按期办结
     rating: Sequence[str] = ()
-    accepted: bool | None = None  # 已受理: neither waiting, rejected nor merged
+    accepted: bool | None = None  # 已受理 (accepted_at set: taken up, not rejected or merged)
     self_handled: bool | None = None
+    dispatched: bool | None = None
+    signed_on_time: bool | None = None
+    closed: bool | None = None  # 已办结 (verified; a reopened case is not, until closed again)
+    reachable: bool | None = None  # the reporter can be called back
+    called_back: bool | None = None  # the callback reached the reporter
+    rated: bool | None = None
+    satisfied: bool | None = None  # 满意 or 基本满意
+    reopened: bool | None = None
+    reworked: bool | None = None
+    ever_overdue: bool | None = None
+    ever_supervised: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def apply(self, queryset: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
@@ -128,6 +140,8 @@ class CaseFilter:
             queryset = queryset.filter(solved_level=self.solved_level)
         if self.department:
             queryset = queryset.filter(lead_department_id=self.department)
+        if self.lead_user:
+            queryset = queryset.filter(lead_user_id=self.lead_user)
         if self.q:
             term = self.q.strip()
             queryset = queryset.filter(Q(number=term) | Q(title__icontains=term))
@@ -141,18 +155,53 @@ class CaseFilter:
             queryset = queryset.filter(handled_on_time=self.handled_on_time)
         if self.rating:
             queryset = queryset.filter(rating__in=list(self.rating))
-        if self.accepted is not None:
-            waiting = Q(status__in=[Status.SUBMITTED, Status.REJECTED, Status.MERGED])
-            queryset = queryset.exclude(waiting) if self.accepted else queryset.filter(waiting)
         if self.self_handled is not None:
             queryset = queryset.filter(self_handled=self.self_handled)
+        for name, condition in self._flag_conditions().items():
+            value = getattr(self, name)
+            if value is not None:
+                queryset = queryset.filter(condition) if value else queryset.exclude(condition)
         return queryset
+
+    @staticmethod
+    def _flag_conditions() -> dict[str, Q]:
+        """The yes/no filters, each as the condition that makes it true."""
+        return {
+            "accepted": Q(accepted_at__isnull=False),
+            "dispatched": Q(dispatched_at__isnull=False),
+            "signed_on_time": Q(signed_on_time=True),
+            "closed": Q(closed_at__isnull=False),
+            "reachable": Q(reachable=True),
+            "called_back": Q(callback_reached=True),
+            "rated": ~Q(rating=""),
+            "satisfied": Q(rating__in=["satisfied", "basically_satisfied"]),
+            "reopened": Q(reopen_count__gt=0),
+            "reworked": Q(rework_count__gt=0),
+            "ever_overdue": Q(overdue_step__gt=0),
+            "ever_supervised": Q(supervision_count__gt=0),
+        }
 
     # -- as URL query parameters (pages and exports link to the same list) ---------------
 
     LIST_FIELDS = ("status", "channel", "rating")
     DATE_FIELDS = ("created_from", "created_to", "closed_from", "closed_to")
-    BOOL_FIELDS = ("handled_on_time", "accepted", "self_handled")
+    BOOL_FIELDS = (
+        "handled_on_time",
+        "accepted",
+        "self_handled",
+        "dispatched",
+        "signed_on_time",
+        "closed",
+        "reachable",
+        "called_back",
+        "rated",
+        "satisfied",
+        "reopened",
+        "reworked",
+        "ever_overdue",
+        "ever_supervised",
+    )
+    ID_FIELDS = ("department", "lead_user")
     TEXT_FIELDS = ("light", "board", "item", "region", "supervision", "level", "solved_level", "q")
 
     @classmethod
@@ -173,8 +222,9 @@ class CaseFilter:
             values[name] = {"true": True, "1": True, "false": False, "0": False}.get(
                 (raw or "").lower()
             )
-        department = query.get("department", "")
-        values["department"] = int(department) if department.isdigit() else None
+        for name in cls.ID_FIELDS:
+            raw = query.get(name, "")
+            values[name] = int(raw) if raw.isdigit() and len(raw) < 12 else None
         if values["region"] and not values["region"].isdigit():
             values["region"] = ""
         return cls(**values)
@@ -195,8 +245,9 @@ class CaseFilter:
         for name in self.BOOL_FIELDS:
             if getattr(self, name) is not None:
                 pairs.append((name, "true" if getattr(self, name) else "false"))
-        if self.department:
-            pairs.append(("department", str(self.department)))
+        for name in self.ID_FIELDS:
+            if getattr(self, name):
+                pairs.append((name, str(getattr(self, name))))
         return urlencode(pairs)
 
 

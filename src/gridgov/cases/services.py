@@ -52,6 +52,7 @@ from gridgov.cases.workflow import (
     transition_for,
 )
 from gridgov.core.jurisdiction import can, restrict
+from gridgov.metrics import rollup as rollups
 from gridgov.regions import codes
 from gridgov.regions.locator import LocateError, OutsideJurisdiction, locate
 from gridgov.regions.models import Region
@@ -302,10 +303,12 @@ def submit_case(
         centre=centre,
         reported_by=user,
         resident=resident,
+        reachable=bool(phone) and not anonymous,
         created_at=at,
     )
     _write_state(case, outcome.state)
     case.save()
+    rollups.record(None, rollups.snapshot(case))
     CaseReporter.objects.create(
         case=case, name=reporter_name.strip()[:50], phone=phone[:20], anonymous=anonymous
     )
@@ -505,6 +508,10 @@ def state_of(case: Case) -> CaseState:
         overdue_step=case.overdue_step,
         self_handled=case.self_handled,
         handled_on_time=case.handled_on_time,
+        accepted_at=case.accepted_at,
+        dispatched_at=case.dispatched_at,
+        signed_on_time=case.signed_on_time,
+        supervision_count=case.supervision_count,
         void_requested_by=str(case.void_requested_by_id) if case.void_requested_by_id else None,
     )
 
@@ -544,6 +551,10 @@ def row_values(state: CaseState, region_id: Callable[[str], int]) -> dict[str, A
         "overdue_step": state.overdue_step,
         "self_handled": state.self_handled,
         "handled_on_time": state.handled_on_time,
+        "accepted_at": state.accepted_at,
+        "dispatched_at": state.dispatched_at,
+        "signed_on_time": state.signed_on_time,
+        "supervision_count": state.supervision_count,
         "void_requested_by_id": int(state.void_requested_by) if state.void_requested_by else None,
     }
 
@@ -797,9 +808,11 @@ def _commit(
     facts: Mapping[str, Any],
     at: dt.datetime,
 ) -> CaseEvent:
+    before = rollups.snapshot(row)
     _write_state(row, new)
     row.version = F("version") + 1
     row.save()
+    rollups.record(before, rollups.snapshot(row))
     row.refresh_from_db(fields=["version"])
     _sync_assignments(row, new)
     return _append_event(

@@ -337,6 +337,10 @@ class CaseState:
     overdue_step: int = 0
     self_handled: bool = False
     handled_on_time: bool | None = None  # the last handling step met its due time
+    accepted_at: datetime | None = None  # left "submitted" for work (not rejected or merged)
+    dispatched_at: datetime | None = None  # first dispatched
+    signed_on_time: bool | None = None  # the first sign-for met its due time (接收率)
+    supervision_count: int = 0  # supervisions opened, ever
     void_requested_by: str | None = None
 
     def replace(self, **changes: Any) -> CaseState:
@@ -427,7 +431,7 @@ def create(
     if action == Action.SELF_HANDLE:
         if lead is None:
             raise PayloadError({"lead": "自处置需要办理人"})
-        state = state.replace(lead=lead, self_handled=True, handled_on_time=True)
+        state = state.replace(lead=lead, self_handled=True, handled_on_time=True, accepted_at=at)
     state = _start_step(state, STEP_OF[status], at, ctx)
     return Outcome(state=state, notes={"due": _iso(state.due_at)})
 
@@ -560,6 +564,18 @@ def apply(
         new = _start_step(new, None, at, ctx)
     if action == Action.HANDLE:
         new = new.replace(handled_on_time=bool(facts.get("on_time", True)))
+    if action == Action.SIGN and new.signed_on_time is None:
+        new = new.replace(signed_on_time=bool(facts.get("on_time", True)))
+    if action == Action.DISPATCH and new.dispatched_at is None:
+        new = new.replace(dispatched_at=at)
+    if action == Action.SUPERVISE:
+        new = new.replace(supervision_count=new.supervision_count + 1)
+    if (
+        new.accepted_at is None
+        and state.status == Status.SUBMITTED
+        and target in (Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS)
+    ):
+        new = new.replace(accepted_at=at)
     new = new.replace(status=target)
     if target not in FROZEN:
         new = new.replace(previous=None, void_requested_by=None, held_since=None)

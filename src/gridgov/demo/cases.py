@@ -45,6 +45,7 @@ from gridgov.cases.workflow import (
     apply,
     create,
 )
+from gridgov.metrics import rollup as rollups
 from gridgov.regions.models import Region
 
 CHANNELS = (
@@ -609,6 +610,7 @@ def generate_year_of_cases(
         Assignment.objects.bulk_create(assignments, batch_size=2000)
         for day, last in gen.serial.items():
             CaseCounter.objects.update_or_create(day=day, defaults={"last": last})
+        rollups.rebuild(source="rows", region=county.path)
     return len(rows)
 
 
@@ -629,6 +631,7 @@ def _case_row(gen: Generator, row: dict[str, Any], draft: Draft, number: str) ->
         region_id=row["grid"]["id"],
         region_path=row["grid"]["path"],
         reported_by_id=row["reported_by"],
+        reachable=bool(row["reporter_phone"]) and not row["anonymous"],
         version=len(draft.events),
         created_at=draft.events[0]["at"],
         **row_values(draft.state, gen.region_id.__getitem__),

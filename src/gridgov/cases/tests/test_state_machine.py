@@ -173,6 +173,14 @@ class CaseMachine(RuleBasedStateMachine):
         assert differences(case) == []
 
     @invariant()
+    def rollups_agree_with_a_rebuild(self):
+        if not hasattr(self, "case"):
+            return
+        from gridgov.metrics.rollup import differences_from_scratch
+
+        assert differences_from_scratch() == []
+
+    @invariant()
     def closed_cases_were_verified(self):
         if not hasattr(self, "case"):
             return

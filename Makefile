@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 PG_URL ?= $(DATABASE_URL)
 
-.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases clean lock messages
+.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases bench-metrics clean lock messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -75,6 +75,11 @@ bench: $(VENV)/.installed-dev
 ## bench-cases: case intake on PostgreSQL vs plain INSERTs (100,000 cases: about 15 minutes)
 bench-cases: $(VENV)/.installed-dev
 	$(BIN)/python bench/cases.py --fresh
+
+## bench-metrics: a month's figures on PostgreSQL with 1,000,000 cases vs plain aggregates (load and
+## rollups: about 4 minutes; KEEP=1 reuses the loaded cases)
+bench-metrics: $(VENV)/.installed-dev
+	$(BIN)/python bench/metrics.py $(if $(KEEP),--keep)
 
 ## messages: refresh and compile the English catalogue after changing UI strings
 messages: $(VENV)/.installed-dev

@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rebuild_rollups",
         "按案件记录重建统计汇总 [--region CODE] [--from-rows] [--check]",
     ),
+    "report": (
+        "report",
+        "月度考核报告 monthly --region CODE --month YYYY-MM --format xlsx|pdf [--output FILE]",
+    ),
     "createadmin": ("createadmin", "创建系统管理员账号"),
     "create-client": (
         "create_client",

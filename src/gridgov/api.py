@@ -159,12 +159,14 @@ def _add_routers() -> None:
     from gridgov.accounts.api import router as accounts_router
     from gridgov.cases.api import router as cases_router
     from gridgov.core.api import router as core_router
+    from gridgov.metrics.api import router as metrics_router
     from gridgov.regions.api import router as regions_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", regions_router)
     api.add_router("/", cases_router)
     api.add_router("/", core_router)
+    api.add_router("/", metrics_router)
 
 
 _add_routers()

@@ -233,6 +233,7 @@ GRIDGOV_SCORE_WEIGHTS = os.environ.get(
     "GRIDGOV_SCORE_WEIGHTS", "close_rate=30,on_time_rate=30,rework_rate=20,satisfaction_rate=20"
 )
 GRIDGOV_SUBSIDY = os.environ.get("GRIDGOV_SUBSIDY", "simple=50,ordinary=120,difficult=300")
+GRIDGOV_PDF_FONT = os.environ.get("GRIDGOV_PDF_FONT", "")  # a CJK TrueType font (.ttf/.ttc)
 GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # "" = the default text
 
 LOGGING = {

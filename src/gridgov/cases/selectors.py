@@ -85,6 +85,7 @@ class CaseFilter:
     supervision: str = ""  # ordinary / yellow / red / any
     level: str = ""  # current handling level
     solved_level: str = ""
+    difficulty: str = ""  # simple / ordinary / difficult (the case's, fixed at intake)
     department: int | None = None  # lead department
     lead_user: int | None = None  # lead person (a grid worker, mediator or handler)
     q: str = ""  # number or words in the title
@@ -138,6 +139,8 @@ class CaseFilter:
             queryset = queryset.filter(level=self.level)
         if self.solved_level:
             queryset = queryset.filter(solved_level=self.solved_level)
+        if self.difficulty:
+            queryset = queryset.filter(difficulty=self.difficulty)
         if self.department:
             queryset = queryset.filter(lead_department_id=self.department)
         if self.lead_user:
@@ -202,7 +205,17 @@ class CaseFilter:
         "ever_supervised",
     )
     ID_FIELDS = ("department", "lead_user")
-    TEXT_FIELDS = ("light", "board", "item", "region", "supervision", "level", "solved_level", "q")
+    TEXT_FIELDS = (
+        "light",
+        "board",
+        "item",
+        "region",
+        "supervision",
+        "level",
+        "solved_level",
+        "difficulty",
+        "q",
+    )
 
     @classmethod
     def from_query(cls, query: Any) -> CaseFilter:

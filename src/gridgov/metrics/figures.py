@@ -311,15 +311,24 @@ class Scope:
         )
 
 
+def _measure_changes() -> dict[str, dict[str, Any]]:
+    changes = {}
+    for measure, extra in MEASURE_FILTERS.items():
+        changes[measure] = {
+            f.name: getattr(extra, f.name)
+            for f in dataclasses.fields(extra)
+            if getattr(extra, f.name) != f.default and f.name != "extra"
+        }
+    changes["handle_seconds"] = changes["closed"]
+    return changes
+
+
+MEASURE_CHANGES = _measure_changes()
+
+
 def with_measure(base: CaseFilter, measure: str) -> CaseFilter:
     """``base`` narrowed to the cases counted by ``measure``."""
-    extra = MEASURE_FILTERS["closed" if measure == "handle_seconds" else measure]
-    changes = {
-        f.name: getattr(extra, f.name)
-        for f in dataclasses.fields(extra)
-        if getattr(extra, f.name) != f.default and f.name != "extra"
-    }
-    return dataclasses.replace(base, **changes)
+    return dataclasses.replace(base, **MEASURE_CHANGES[measure])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,9 +498,21 @@ class Value:
     numerator: int
     denominator: int | None
     value: Decimal | None
-    numerator_url: str = ""
-    denominator_url: str = ""
+    base: CaseFilter | None = None  # the scope's cohort: the links narrow it by measure
     previous: Value | None = None
+
+    @property
+    def numerator_url(self) -> str:
+        """The case list of the numerator (made when asked: a long ranking shows few rows)."""
+        if self.base is None:
+            return ""
+        return link(with_measure(self.base, self.figure.numerator))
+
+    @property
+    def denominator_url(self) -> str:
+        if self.base is None or not self.figure.denominator:
+            return ""
+        return link(with_measure(self.base, self.figure.denominator))
 
     @property
     def text(self) -> str:
@@ -560,12 +581,7 @@ def values_from(
                 numerator=numerator,
                 denominator=denominator,
                 value=ratio(numerator, denominator, figure.kind),
-                numerator_url=link(with_measure(base, figure.numerator)) if base else "",
-                denominator_url=(
-                    link(with_measure(base, figure.denominator))
-                    if base is not None and figure.denominator
-                    else ""
-                ),
+                base=base,
                 previous=before,
             )
         )
@@ -618,3 +634,56 @@ def rows_from(
         )
         for key in keys
     ]
+
+
+def breakdown(region: Any, scope: Scope, span: Span, by: str) -> list[Row]:
+    """A breakdown table under ``region``: by "child" (every active child region, listed even
+    without cases; grids are counted one scope each, below the rollups), "board", "channel",
+    "item", "month" or "day"; each row linked to its own case lists."""
+    from gridgov.cases.choices import Channel
+    from gridgov.cases.models import Board, Item
+    from gridgov.regions.models import Region
+
+    if by == "child":
+        children = list(Region.objects.filter(parent=region, is_active=True).order_by("path"))
+        if not children:
+            return []
+        width = len(children[0].path)
+        if width > REGION_WIDTH:
+            groups = {
+                c.path: sums(dataclasses.replace(scope, region=c.path), span) for c in children
+            }
+        else:
+            groups = grouped_sums(scope, span, "child", child_width=width)
+        names = {c.path: c.name for c in children}
+        filters = {
+            c.path: dataclasses.replace(scope, region=c.path).case_filter(span) for c in children
+        }
+        return rows_from(groups, names, filters, keep_empty=[c.path for c in children])
+    groups = grouped_sums(scope, span, by)
+    labels: dict[Any, str] = {}
+    bases: dict[Any, CaseFilter] = {}
+    if by in ("board", "item", "channel"):
+        if by == "board":
+            labels = dict(Board.objects.values_list("code", "name"))
+        elif by == "item":
+            labels = dict(Item.objects.filter(code__in=list(groups)).values_list("code", "name"))
+        else:
+            labels = {c.value: str(c.label) for c in Channel}
+        bases = {k: _narrowed(scope, by, str(k)).case_filter(span) for k in groups}
+        ordered = dict(sorted(groups.items(), key=lambda kv: -kv[1]["received"]))
+    else:
+        ordered = dict(sorted(groups.items(), key=lambda kv: str(kv[0])))
+        for key in ordered:
+            day_span = Span.parse(str(key))  # "YYYY-MM" or an ISO date
+            bases[key] = scope.case_filter(day_span)
+            labels[key] = day_span.label if by == "month" else str(key)
+    return rows_from(ordered, labels, bases)
+
+
+def _narrowed(scope: Scope, by: str, value: str) -> Scope:
+    if by == "board":
+        return dataclasses.replace(scope, board=value)
+    if by == "item":
+        return dataclasses.replace(scope, item=value)
+    return dataclasses.replace(scope, channel=value)

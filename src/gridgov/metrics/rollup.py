@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from gridgov.cases.models import Case
 from gridgov.metrics.measures import MEASURES, contribution, difference, rollup_key
 from gridgov.metrics.models import CaseRollup
+from gridgov.regions.models import subtree_q
 
 Key = tuple[Any, str, int, str, str]
 Snapshot = tuple[Key, int, dict[str, int]]  # (key, board id, measures)
@@ -109,27 +110,27 @@ def aggregate(rows: Iterable[Any]) -> dict[Key, tuple[int, dict[str, int]]]:
     return sums
 
 
+def _cases(region: str) -> Any:
+    cases = Case.objects.all()
+    if region:
+        cases = cases.filter(subtree_q(region, "region_path"))
+    return cases
+
+
+def _from_events(cases: Any) -> Iterator[types.SimpleNamespace]:
+    related = cases.select_related("centre", "lead_centre", "master", "item_version")
+    return _replayed(related.iterator(chunk_size=500))
+
+
 @transaction.atomic
 def rebuild(*, source: str = "events", region: str = "") -> int:
     """Recompute the rollups (of a region subtree, or all) from the case events (the audit
     trail) or from the case rows (faster). Returns the number of rollup rows written."""
-    cases = Case.objects.all()
+    cases = _cases(region)
     rollups = CaseRollup.objects.all()
     if region:
-        from gridgov.regions.models import subtree_q
-
-        cases = cases.filter(subtree_q(region, "region_path"))
         rollups = rollups.filter(subtree_q(region, "region_path"))
-    rows = (
-        _replayed(
-            cases.select_related("centre", "lead_centre", "master", "item_version").iterator(
-                chunk_size=500
-            )
-        )
-        if source == "events"
-        else _rows(cases)
-    )
-    sums = aggregate(rows)
+    sums = aggregate(_from_events(cases) if source == "events" else _rows(cases))
     rollups.delete()
     objects = [
         CaseRollup(
@@ -149,22 +150,16 @@ def rebuild(*, source: str = "events", region: str = "") -> int:
 
 def differences_from_scratch(region: str = "") -> list[str]:
     """Where the stored rollups differ from a rebuild from the events (empty: they agree)."""
+    rows = CaseRollup.objects.all()
+    if region:
+        rows = rows.filter(subtree_q(region, "region_path"))
     stored = {
         (r.day, r.region_path, r.item_id, r.channel, r.status): {m: getattr(r, m) for m in MEASURES}
-        for r in CaseRollup.objects.all()
-        if not region or r.region_path.startswith(region)
+        for r in rows
     }
     stored = {k: v for k, v in stored.items() if any(v.values())}
-    from gridgov.regions.models import subtree_q
-
-    cases = Case.objects.all()
-    if region:
-        cases = cases.filter(subtree_q(region, "region_path"))
     fresh = {
-        key: measures
-        for key, (_b, measures) in aggregate(
-            _replayed(cases.select_related("centre", "lead_centre", "master", "item_version"))
-        ).items()
+        key: measures for key, (_b, measures) in aggregate(_from_events(_cases(region))).items()
     }
     problems = []
     for key in sorted(set(stored) | set(fresh), key=str):

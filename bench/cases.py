@@ -14,24 +14,11 @@ tables. The ratio is the price of everything the service does beyond storing the
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
-from urllib.parse import urlparse
 
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+from pgbench_setup import setup_django
 
 
 def main() -> int:
@@ -42,17 +29,7 @@ def main() -> int:
     )
     parser.add_argument("--fresh", action="store_true", help="drop earlier bench cases first")
     args = parser.parse_args()
-    ensure_database(args.database_url)
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        GRIDGOV_DEMO="1",
-        GRIDGOV_DATA_DIR=tempfile.mkdtemp(prefix="gridgov-bench-"),
-        DJANGO_SETTINGS_MODULE="gridgov.settings",
-        GRIDGOV_LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    setup_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection, transaction
     from shapely.geometry import shape

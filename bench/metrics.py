@@ -34,13 +34,12 @@ import argparse
 import bisect
 import datetime as dt
 import itertools
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from urllib.parse import urlparse
+
+from pgbench_setup import setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gridgov_bench_metrics"
 COUNTY = "220283"
@@ -153,20 +152,6 @@ BASELINE_SQL = (
     f"SELECT {_COUNTS}, {_SECONDS} AS handle_seconds FROM cases_case "  # noqa: S608 - our own
     "WHERE created_at >= %s AND created_at < %s AND region_path >= %s AND region_path < %s"
 )
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if name in ("test", "test_test"):
-        raise SystemExit(f"refusing to use the database {name!r} (CI and the tests use it)")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def median_ms(run, repeat: int) -> tuple[float, object]:
@@ -527,17 +512,7 @@ def main() -> int:
         "--keep", action="store_true", help="reuse the cases and rollups of an earlier run"
     )
     args = parser.parse_args()
-    ensure_database(args.database_url)
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        GRIDGOV_DEMO="1",
-        GRIDGOV_DATA_DIR=tempfile.mkdtemp(prefix="gridgov-bench-"),
-        DJANGO_SETTINGS_MODULE="gridgov.settings",
-        GRIDGOV_LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    setup_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone

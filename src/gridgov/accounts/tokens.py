@@ -23,6 +23,7 @@ from gridgov.accounts.models import ApiToken, IntegrationClient, OneTimeCode, Re
 from gridgov.accounts.roles import Role
 from gridgov.accounts.services import assign_post, create_staff_user
 from gridgov.core import audit
+from gridgov.core.privacy import mask_phone
 from gridgov.core.sms import send_sms
 from gridgov.regions.models import Region
 
@@ -39,10 +40,6 @@ def keyed_hash(value: str, purpose: str) -> str:
     """HMAC of a low-entropy value (a phone number, a code) with a key derived from the
     deployment's SECRET_KEY."""
     return salted_hmac(f"gridgov.{purpose}", value, algorithm="sha256").hexdigest()
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 # -- bearer tokens ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from gridgov.cases.models import Board, Case, Item
 from gridgov.cases.selectors import CaseFilter, light_of, unit_label
 from gridgov.cases.workflow import TABLE, Action, Actor
 from gridgov.core.apiutil import display_name, resident, staff, throttle
+from gridgov.core.privacy import mask_name, mask_phone
 
 router = Router(tags=["事件办理"])
 
@@ -246,10 +247,6 @@ def action_schema(action: Action) -> type[Schema]:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def mask_name(name: str) -> str:
-    return (name[0] + "*" * (len(name) - 1)) if name else ""
-
-
 def case_out(case: Case, user: Any = None, *, now: dt.datetime | None = None) -> dict[str, Any]:
     reporter = getattr(case, "reporter", None)
     lead = services._lead_unit(case)
@@ -286,7 +283,7 @@ def case_out(case: Case, user: Any = None, *, now: dt.datetime | None = None) ->
         "address": case.address,
         "reporter": {
             "name": mask_name(reporter.name),
-            "phone": _mask_phone(reporter.phone),
+            "phone": mask_phone(reporter.phone) if reporter.phone else "",
             "anonymous": reporter.anonymous,
         }
         if reporter
@@ -297,11 +294,6 @@ def case_out(case: Case, user: Any = None, *, now: dt.datetime | None = None) ->
         "duplicates": [d.candidate.number for d in case.duplicate_of.select_related("candidate")],
         "photos": [photo_url(a) for a in case.attachments.order_by("created_at", "pk")],
     }
-
-
-def _mask_phone(phone: str) -> str:
-    digits = phone.replace("-", "")
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else ("*" * len(digits))
 
 
 def event_out(event: Any, *, for_resident: bool = False) -> dict[str, Any]:

@@ -89,10 +89,14 @@ def span_of(text: str) -> Span:
         today = timezone.localdate()
         return Span.month(today.year, today.month)
     try:
-        return Span.parse(text)
-    except ValueError as error:
+        return figures.parse_period(text)
+    except (ValueError, OverflowError) as error:
         raise ValidationError(
-            {"period": [_("期间格式不对：应为 2026-10、2026、2026-10-05 或 起..止日期")]}
+            {
+                "period": [
+                    _("期间格式不对：应为 2026-10、2026、2026-10-05 或 起..止日期（最长三年）")
+                ]
+            }
         ) from error
 
 

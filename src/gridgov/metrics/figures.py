@@ -245,6 +245,15 @@ class Span:
             return cls.month(int(parts[0]), int(parts[1]))
         return cls.day(dt.date.fromisoformat(text))
 
+    def months(self) -> list[Span]:
+        """The calendar months this span touches, in order."""
+        result = []
+        year, month = self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            result.append(Span.month(year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return result
+
     def previous(self) -> Span:
         if self.unit == "month":
             before = self.start - dt.timedelta(days=1)
@@ -274,6 +283,30 @@ class Span:
         if self.start == self.end:
             return self.start.isoformat()
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+MAX_DAYS = 3 * 366  # the longest period a page or the API computes
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def parse_period(text: str) -> Span:
+    """A period as pages and the API accept it: ``Span.parse`` within 2000–2099 and at most
+    three years long (ValueError otherwise)."""
+    span = Span.parse(text)
+    if span.start.year < FIRST_YEAR or span.end.year > LAST_YEAR:
+        raise ValueError("out of range")
+    if (span.end - span.start).days >= MAX_DAYS:
+        raise ValueError("too long")
+    return span
+
+
+def months_ending(span: Span, count: int = 12) -> Span:
+    """The ``count`` whole months ending with the month of ``span.end``."""
+    year, month = span.end.year, span.end.month - (count - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    last = Span.month(span.end.year, span.end.month)
+    return Span(dt.date(year, month, 1), last.end)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -638,7 +671,7 @@ def rows_from(
 
 def breakdown(region: Any, scope: Scope, span: Span, by: str) -> list[Row]:
     """A breakdown table under ``region``: by "child" (every active child region, listed even
-    without cases; grids are counted one scope each, below the rollups), "board", "channel",
+    without cases; grids, below the rollups, from the case rows), "board", "channel",
     "item", "month" or "day"; each row linked to its own case lists."""
     from gridgov.cases.choices import Channel
     from gridgov.cases.models import Board, Item
@@ -649,10 +682,8 @@ def breakdown(region: Any, scope: Scope, span: Span, by: str) -> list[Row]:
         if not children:
             return []
         width = len(children[0].path)
-        if width > REGION_WIDTH:
-            groups = {
-                c.path: sums(dataclasses.replace(scope, region=c.path), span) for c in children
-            }
+        if width > REGION_WIDTH:  # grids: below the rollups, one grouped count of the rows
+            groups = _grouped_cases(scope, span, "child", child_width=width)
         else:
             groups = grouped_sums(scope, span, "child", child_width=width)
         names = {c.path: c.name for c in children}

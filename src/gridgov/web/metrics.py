@@ -47,14 +47,15 @@ from gridgov.metrics.figures import (
     breakdown,
     compute,
     grouped_sums,
+    months_ending,
+    parse_period,
     values_from,
 )
 from gridgov.metrics.measures import MEASURES
 from gridgov.regions import selectors as regions
 from gridgov.regions.models import Region
+from gridgov.web.screen import child_title
 
-MAX_DAYS = 3 * 366  # the longest range a page computes
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 TREND_MONTHS = 12
 RANK_PAGE = 50
 # the columns of the breakdown tables
@@ -97,15 +98,6 @@ def this_month() -> Span:
     return Span.month(today.year, today.month)
 
 
-def _parse(text: str) -> Span:
-    span = Span.parse(text)
-    if span.start.year < FIRST_YEAR or span.end.year > LAST_YEAR:
-        raise ValueError("out of range")
-    if (span.end - span.start).days >= MAX_DAYS:
-        raise ValueError("too long")
-    return span
-
-
 def span_from(query: Any) -> tuple[Span, str]:
     """The period asked for, and what was wrong with it when it could not be read (then this
     month; a page says so and shows it, a download refuses)."""
@@ -122,7 +114,7 @@ def span_from(query: Any) -> tuple[Span, str]:
     if not text:
         return this_month(), ""
     try:
-        return _parse(text), ""
+        return parse_period(text), ""
     except (ValueError, OverflowError):
         problem = _(
             "期间“%(text)s”无法识别（应为 2026-10、2026 或 2026-01-01..2026-06-30，最长三年）。"
@@ -285,14 +277,8 @@ def _table(rows: list[Row], url_of: Any) -> list[TableRow]:
 
 def _month_spans(span: Span) -> list[Span]:
     """The twelve months ending with the period's last month (not later than this month)."""
-    today = timezone.localdate()
-    last = min(span.end, today)
-    index = last.year * 12 + last.month - 1
-    months = []
-    for back in range(TREND_MONTHS - 1, -1, -1):
-        year, month = divmod(index - back, 12)
-        months.append(Span.month(year, month + 1))
-    return months
+    last = min(span.end, timezone.localdate())
+    return months_ending(Span.day(last), TREND_MONTHS).months()
 
 
 def trend(scope: Scope, span: Span) -> dict[str, Any]:
@@ -441,7 +427,7 @@ def region_figures(request: HttpRequest, path: str) -> HttpResponse:
         notices=notices,
         here=here,
         children=children,
-        children_title=_children_title(region),
+        children_title=child_title(region),
         by=by,
         by_board=_table(breakdown(region, scope, span, by), _filter_url(by, here, span, filters)),
         by_channel=_table(
@@ -457,16 +443,6 @@ def region_figures(request: HttpRequest, path: str) -> HttpResponse:
 def _crumbs(user: Any, region: Region) -> list[Region]:
     scope = scope_for(user)
     return [c for c in regions.breadcrumbs(user, region) if scope.covers_path(c.path)]
-
-
-def _children_title(region: Region) -> str:
-    titles = {
-        "prefecture": _("各县（市、区）"),
-        "county": _("各乡镇（街道）"),
-        "township": _("各村（社区）"),
-        "village": _("各网格"),
-    }
-    return titles.get(region.level, _("下级区划"))
 
 
 @login_required
@@ -540,7 +516,7 @@ def region_rankings(request: HttpRequest, path: str) -> HttpResponse:
         RankLine(
             row=row,
             url=_rank_url(kind, row, qs, departments),
-            cells=[Line(v) for v in _linked(row, ranking, span)],
+            cells=[Line(v) for v in row.values],
         )
         for row in rows
     ]
@@ -575,14 +551,6 @@ def region_rankings(request: HttpRequest, path: str) -> HttpResponse:
             "page_base": query_string(span, kind=kind, q=search),
         },
     )
-
-
-def _linked(row: rankings.RankRow, ranking: rankings.Ranking, span: Span) -> list[Value]:
-    """The row's values with their case-list links (made here, for the rows shown, when the
-    ranking comes without them)."""
-    if row.scope is None or all(v.base is not None for v in row.values):
-        return row.values
-    return values_from(row.totals, base=row.scope.case_filter(span), figures=ranking.figures)
 
 
 def _rank_url(kind: str, row: rankings.RankRow, qs: str, departments: set[int]) -> str:

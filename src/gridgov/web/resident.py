@@ -25,18 +25,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts.models import Resident
-from gridgov.accounts.tokens import (
-    check_phone,
-    mask_phone,
-    send_login_code,
-    verify_login_code,
-)
+from gridgov.accounts.tokens import check_phone, send_login_code, verify_login_code
 from gridgov.cases import services
 from gridgov.cases.choices import ActionChoice, Rating, StatusChoice
 from gridgov.cases.errors import CaseConflict
 from gridgov.cases.models import Board, Case, Item
 from gridgov.cases.workflow import Action, Status
 from gridgov.core.apiutil import throttle, throttle_code_check, throttle_code_request
+from gridgov.core.privacy import mask_phone
 from gridgov.core.ratelimit import RateLimited
 from gridgov.regions.models import Region
 

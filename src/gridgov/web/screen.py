@@ -63,7 +63,7 @@ def tile_settings() -> dict[str, str]:
     return {"url": str(url or ""), "subdomains": str(subdomains or "abc")}
 
 
-def _child_title(region: Region) -> str:
+def child_title(region: Region) -> str:
     titles = {
         "prefecture": _("各县（市、区）"),
         "county": _("各乡镇（街道）"),
@@ -117,7 +117,7 @@ def _charts(user: Any, region: Region, period_key: str, now: dt.datetime) -> dic
         "period": str(when.label),
         "board": [g.as_json() for g in figures.by_board(user, region, when, now)],
         "places": [g.as_json() for g in places],
-        "placesTitle": _child_title(region) if children else _("事项排名"),
+        "placesTitle": child_title(region) if children else _("事项排名"),
         "channel": [g.as_json() for g in figures.by_channel(user, region, when, now)],
         "solved": [g.as_json() for g in figures.by_solved_level(user, region, when, now)],
         "daily": [p.as_json() for p in figures.trend_daily(user, region, now)],

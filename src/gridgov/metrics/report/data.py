@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from gridgov.cases.choices import Channel
 from gridgov.cases.models import Board, Case, CaseReporter, Item
+from gridgov.core.privacy import mask_phone
 from gridgov.metrics.figures import (
     BY_KEY,
     FigureDef,
@@ -27,6 +28,7 @@ from gridgov.metrics.figures import (
     compute,
     display,
     grouped_sums,
+    months_ending,
     ratio,
     values_from,
 )
@@ -160,34 +162,6 @@ class MonthlyReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def mask_phone(phone: str) -> str:
-    """138****1234: the first three and last four digits, never the whole number."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) >= 8:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) >= 4:
-        return f"****{digits[-4:]}"
-    return "****"
-
-
-def months_ending(span: Span, count: int = 12) -> Span:
-    """The ``count`` whole months ending with the month of ``span.end``."""
-    year, month = span.end.year, span.end.month - (count - 1)
-    while month < 1:
-        year, month = year - 1, month + 12
-    last = Span.month(span.end.year, span.end.month)
-    return Span(dt.date(year, month, 1), last.end)
-
-
-def _month_keys(span: Span) -> list[str]:
-    keys = []
-    year, month = span.start.year, span.start.month
-    while (year, month) <= (span.end.year, span.end.month):
-        keys.append(f"{year}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return keys
-
-
 def _percent(part: int, whole: int) -> Decimal | None:
     return ratio(part, whole, "rate")
 
@@ -234,7 +208,7 @@ def _trend(scope: Scope, span: Span) -> list[TrendPoint]:
     window = months_ending(span)
     groups = grouped_sums(scope, window, "month")
     points = []
-    for key in _month_keys(window):
+    for key in [m.key for m in window.months()]:
         sums = groups.get(key, {})
         received, accepted = sums.get("received", 0), sums.get("accepted", 0)
         closed = sums.get("closed", 0)
@@ -578,4 +552,5 @@ __all__ = [
     "TrendPoint",
     "build_monthly",
     "mask_phone",
+    "months_ending",
 ]

@@ -101,7 +101,13 @@ def test_jurisdiction_and_roles(client, month_of_cases):
 
 def test_bad_input_is_a_field_error(client, month_of_cases):
     base = f"/api/v1/metrics/regions/{COUNTY}"
-    for query in ("period=2026-13", "period=last-month", "period=2026-11-30..2026-11-01"):
+    for query in (
+        "period=2026-13",
+        "period=last-month",
+        "period=2026-11-30..2026-11-01",
+        "period=2001-01-01..2026-11-01",  # longer than three years
+        "period=1999",
+    ):
         response = get(client, f"{base}/figures?{query}", "county_op")
         assert response.status_code == 400
         assert "period" in api_error(response)["fields"]

@@ -80,6 +80,8 @@ def param(request: HttpRequest, name: str) -> str:
     value = request.POST.get(name) if request.method == "POST" else None
     if value is None:
         value = request.GET.get(name)
+    if value and "\x00" in value:  # PostgreSQL can neither store nor compare it
+        raise Open311Error(400, _("%(name)s 不能包含空字符") % {"name": name[:40]})
     return (value or "").strip()
 
 

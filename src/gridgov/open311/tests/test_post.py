@@ -224,3 +224,11 @@ def test_titles_and_names():
     assert reporter_name("三", "张") == "张三"
     assert reporter_name("John", "Smith") == "John Smith"
     assert reporter_name("", "") == ""
+
+
+def test_a_nul_character_is_refused_and_writes_nothing(client, hotline):
+    # PostgreSQL can neither store nor compare NUL: a refusal, never a server error
+    form = valid_form(hotline.api_key, description="垃圾\x00满溢", service_code="CG-\x00004")
+    assert post(client, form).status_code == 400
+    assert counts() == (0, 0)
+    assert client.get(f"{BASE}requests.json?service_code=%00").status_code in (200, 400)

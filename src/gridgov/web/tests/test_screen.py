@@ -58,7 +58,11 @@ def cases(report, people, township_item):
     """A handful of cases around now: waiting, overdue, closed and rated, supervised, at a
     township, in another grid."""
     now = timezone.now()
-    waiting = report(at=now - 0.5 * H, title="路灯不亮")
+    midnight = dt.datetime.combine(
+        timezone.localdate(now), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    recent = min(0.5 * H, (now - midnight) / 2)  # still today, even just after midnight
+    waiting = report(at=now - recent, title="路灯不亮")
     overdue = report(at=now - dt.timedelta(days=9), title="井盖缺失")  # red: never accepted
     closed = report(at=now - 3 * H, title="垃圾堆放")
     village_op, worker = people.village_op, people.grid_worker

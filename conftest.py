@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 # Shared fixtures (item, township_item, people, report) for every test package.
-pytest_plugins = ["gridgov.cases.tests.fixtures"]
+pytest_plugins = ["gridgov.cases.tests.fixtures", "gridgov.registry.tests.fixtures"]
 
 
 @pytest.fixture(scope="session")

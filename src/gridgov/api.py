@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from gridgov.accounts.tokens import authenticate_token
 from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.core.ratelimit import RateLimited
+from gridgov.registry.errors import RegistryConflict
 
 
 class BearerAuth(HttpBearer):
@@ -194,6 +195,11 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(CaseConflict)
 def _conflict(request: HttpRequest, exc: CaseConflict) -> HttpResponse:
+    return error(request, 409, "conflict", exc.message)
+
+
+@api.exception_handler(RegistryConflict)
+def _registry_conflict(request: HttpRequest, exc: RegistryConflict) -> HttpResponse:
     return error(request, 409, "conflict", exc.message)
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.open311",
     "gridgov.metrics",
+    "gridgov.registry",
     "gridgov.web",
 ]
 
@@ -237,11 +238,19 @@ GRIDGOV_SUBSIDY = os.environ.get("GRIDGOV_SUBSIDY", "simple=50,ordinary=120,diff
 GRIDGOV_PDF_FONT = os.environ.get("GRIDGOV_PDF_FONT", "")  # a CJK TrueType font (.ttf/.ttc)
 GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # "" = the default text
 
+# Personal data (registry): field encryption keys, newest first, and the lookup-hash key.
+# Unset, both are derived from SECRET_KEY (fine for the demo; set them in production).
+GRIDGOV_FIELD_KEYS = env_list("GRIDGOV_FIELD_KEYS", "")
+GRIDGOV_LOOKUP_KEY = os.environ.get("GRIDGOV_LOOKUP_KEY", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "gridgov.core.privacy.RedactingFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

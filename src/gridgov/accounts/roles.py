@@ -29,21 +29,25 @@ class RoleRule:
     ``department``: "required", "optional" or "forbidden".
     ``can_act``: may change records in its scope (a leader only reads).
     ``sees_everything``: scope is the whole deployment (system administrators).
+    ``may_reveal``: may reveal masked personal data (ID numbers, phones) of the registers in
+    its region, giving a reason that is recorded. System administrators may not (separation of
+    duties); leaders, supervisors, department staff and integrations see masked values only.
     """
 
     levels: frozenset[str]
     department: str = "forbidden"
     can_act: bool = True
     sees_everything: bool = False
+    may_reveal: bool = False
 
 
 ROLES: dict[str, RoleRule] = {
-    Role.COUNTY_OPERATOR: RoleRule(levels=frozenset({"prefecture", "county"})),
-    Role.TOWNSHIP_OPERATOR: RoleRule(levels=frozenset({"township"})),
-    Role.VILLAGE_OPERATOR: RoleRule(levels=frozenset({"village"})),
+    Role.COUNTY_OPERATOR: RoleRule(levels=frozenset({"prefecture", "county"}), may_reveal=True),
+    Role.TOWNSHIP_OPERATOR: RoleRule(levels=frozenset({"township"}), may_reveal=True),
+    Role.VILLAGE_OPERATOR: RoleRule(levels=frozenset({"village"}), may_reveal=True),
     # 网格长: usually the party secretary of the township or village, sometimes a grid's head.
-    Role.GRID_CHIEF: RoleRule(levels=frozenset({"township", "village", "grid"})),
-    Role.GRID_WORKER: RoleRule(levels=frozenset({"grid"})),
+    Role.GRID_CHIEF: RoleRule(levels=frozenset({"township", "village", "grid"}), may_reveal=True),
+    Role.GRID_WORKER: RoleRule(levels=frozenset({"grid"}), may_reveal=True),
     Role.DEPARTMENT_HANDLER: RoleRule(levels=frozenset(), department="required"),
     # 督办: e.g. the discipline inspection commission at county or township level.
     Role.SUPERVISOR: RoleRule(

@@ -23,6 +23,7 @@ from gridgov.regions.choices import Kind, Level
 from gridgov.regions.gridbuilder import build_grids
 from gridgov.regions.models import Region
 from gridgov.regions.services import import_divisions
+from gridgov.registry.tag_data import load_default_tags
 
 COUNTY = "220283"  # 舒兰市, 吉林省吉林市
 URBAN_GRIDS = 167
@@ -74,6 +75,7 @@ def load_demo(*, log: Callable[[str], object] = print, cases: int = CASES) -> De
         departments = _departments(county)
         accounts = _staff(county, departments, password)
         catalogue = load_default_catalogue(county=county)
+        load_default_tags()
         log(f"事项清单：{catalogue.summary()}")
     if cases:
         log(f"生成一年的案件（约 {cases} 件，按办理流程逐步模拟）…")

@@ -4,8 +4,9 @@ built from URL parameters (the same names in pages, the API and exports)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -48,6 +49,7 @@ class PersonFilter:
     four characters of an ID number."""
 
     q: str = ""
+    qh: str = ""  # the lookup hash of a whole ID number or phone (kept out of URLs in clear)
     region: str = ""
     kind: str = ""
     residence_status: str = ""
@@ -71,13 +73,20 @@ class PersonFilter:
             if f.name in ("age_min", "age_max", "room"):
                 values[f.name] = _int(raw)
             else:
-                values[f.name] = str(raw or "").strip()[:60]
+                values[f.name] = str(raw or "").strip()[:100]
         return cls(**values)
+
+    def hashed(self) -> PersonFilter:
+        """The same filter with a whole ID number or phone in ``q`` replaced by its keyed hash,
+        so that links, browser history and logs never carry it in clear."""
+        hashed = _number_hash(self.q)
+        return self if hashed is None else replace(self, q="", qh=hashed)
 
     def as_params(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
+        flt = self.hashed()
+        for f in fields(flt):
+            value = getattr(flt, f.name)
             if value not in (None, "") and value != f.default:
                 out[f.name] = str(value)
         if self.state != "active":
@@ -85,19 +94,31 @@ class PersonFilter:
         return out
 
 
+def _number_hash(q: str) -> str | None:
+    """The lookup hash when ``q`` is a whole ID number or phone; otherwise None."""
+    value = re.sub(r"[\s\-]", "", q or "").upper()
+    if len(value) == 18 and value[:17].isdigit() and (value[17].isdigit() or value[17] == "X"):
+        return id_lookup_hash(value)
+    if value.isdigit() and (
+        (len(value) == 11 and value.startswith("1"))
+        or (value.startswith("0") and 10 <= len(value) <= 12)
+    ):
+        return phone_lookup_hash(value)
+    return None
+
+
 def people(user: Any, flt: PersonFilter | None = None, *, action: str = "view") -> QuerySet[Person]:
     flt = flt or PersonFilter()
     qs = restrict(Person.objects.all(), user, action)  # type: ignore[arg-type]
     if flt.state:
         qs = qs.filter(state=flt.state)
+    flt = flt.hashed()
+    if flt.qh:
+        qs = qs.filter(Q(id_hash=flt.qh) | Q(phone_hash=flt.qh))
     if flt.q:
         q = flt.q.strip()
         digits = q.upper()
-        if len(digits) in (15, 18) and digits[:17].isdigit():
-            qs = qs.filter(id_hash=id_lookup_hash(digits))
-        elif q.isdigit() and len(q) == 11:
-            qs = qs.filter(phone_hash=phone_lookup_hash(q))
-        elif len(digits) == 4 and digits[:3].isdigit():
+        if len(digits) == 4 and digits[:3].isdigit():
             qs = qs.filter(id_masked__endswith=digits)
         else:
             qs = qs.filter(name__startswith=q)

@@ -302,6 +302,12 @@ def update_person(
     if "room" in values or "region" in values:
         region, room = _person_place(actor, values)
         person.region, person.region_path, person.room = region, region.path, room
+        # Current tags and active contracts follow the person to the new grid; visits and
+        # histories stay where they happened.
+        PersonTag.objects.filter(person=person).update(region_path=region.path)
+        CareContract.objects.filter(person=person, state=c.ContractState.ACTIVE).update(
+            region_path=region.path
+        )
     for name, value in fields.items():
         setattr(person, name, value)
     person.version += 1

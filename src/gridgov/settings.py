@@ -242,6 +242,9 @@ GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # "" = 
 # Unset, both are derived from SECRET_KEY (fine for the demo; set them in production).
 GRIDGOV_FIELD_KEYS = env_list("GRIDGOV_FIELD_KEYS", "")
 GRIDGOV_LOOKUP_KEY = os.environ.get("GRIDGOV_LOOKUP_KEY", "")
+# Revealing limits per user and hour (single values; exports in clear).
+GRIDGOV_REVEAL_PER_HOUR = int(os.environ.get("GRIDGOV_REVEAL_PER_HOUR", 120))
+GRIDGOV_REVEAL_EXPORTS_PER_HOUR = int(os.environ.get("GRIDGOV_REVEAL_EXPORTS_PER_HOUR", 10))
 
 LOGGING = {
     "version": 1,

@@ -23,7 +23,7 @@ from gridgov.cases.models import Board, Case, Item
 from gridgov.cases.selectors import CaseFilter, light_of, unit_label
 from gridgov.cases.workflow import TABLE, Action, Actor
 from gridgov.core.apiutil import display_name, resident, staff, throttle
-from gridgov.core.privacy import mask_name, mask_phone
+from gridgov.core.privacy import mask_name
 
 router = Router(tags=["事件办理"])
 
@@ -283,7 +283,7 @@ def case_out(case: Case, user: Any = None, *, now: dt.datetime | None = None) ->
         "address": case.address,
         "reporter": {
             "name": mask_name(reporter.name),
-            "phone": mask_phone(reporter.phone) if reporter.phone else "",
+            "phone": reporter.phone_masked,
             "anonymous": reporter.anonymous,
         }
         if reporter

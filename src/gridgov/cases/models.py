@@ -22,6 +22,8 @@ from gridgov.cases.choices import (
     Urgency,
 )
 from gridgov.core.jurisdiction import JurisdictionFields, Scope, paths_q
+from gridgov.core.privacy import mask_phone
+from gridgov.core.protection import encrypt, lookup_hash
 
 if TYPE_CHECKING:
     from gridgov.core.jurisdiction import Action
@@ -323,11 +325,17 @@ class Case(models.Model):
 
 
 class CaseReporter(models.Model):
-    """The reporter's contact, kept apart from the case and shown masked."""
+    """The reporter's contact, kept apart from the case. The phone is stored as the registers
+    store phones (``core.protection``): ciphertext, masked form and keyed hash; only the
+    owning centre reveals it, giving a reason that is recorded."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="reporter")
     name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone_cipher = models.TextField(_("联系电话（密文）"), blank=True, editable=False)
+    phone_masked = models.CharField(_("联系电话"), max_length=16, blank=True, editable=False)
+    phone_hash = models.CharField(
+        _("联系电话索引"), max_length=64, blank=True, db_index=True, editable=False
+    )
     anonymous = models.BooleanField(_("匿名"), default=False)
 
     class Meta:
@@ -339,7 +347,19 @@ class CaseReporter(models.Model):
 
     @property
     def reachable(self) -> bool:
-        return bool(self.phone) and not self.anonymous
+        return bool(self.phone_hash) and not self.anonymous
+
+    @staticmethod
+    def protected_phone(phone: str) -> dict[str, str]:
+        """The three stored forms of a phone (all empty for no phone)."""
+        if not phone:
+            return {"phone_cipher": "", "phone_masked": "", "phone_hash": ""}
+        digits = phone.replace("-", "")
+        return {
+            "phone_cipher": encrypt(phone),
+            "phone_masked": mask_phone(phone),
+            "phone_hash": lookup_hash(digits, "phone"),
+        }
 
 
 class Assignment(models.Model):

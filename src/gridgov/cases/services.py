@@ -310,7 +310,10 @@ def submit_case(
     case.save()
     rollups.record(None, rollups.snapshot(case))
     CaseReporter.objects.create(
-        case=case, name=reporter_name.strip()[:50], phone=phone[:20], anonymous=anonymous
+        case=case,
+        name=reporter_name.strip()[:50],
+        anonymous=anonymous,
+        **CaseReporter.protected_phone(phone[:20]),
     )
     if outcome.state.lead is not None:
         _sync_assignments(case, outcome.state)
@@ -1162,3 +1165,42 @@ def resident_rating(*, case: Case, rating: str, at: dt.datetime | None = None) -
         at=at,
         payload={"reached": True, "rating": rating, "source": "resident"},
     )
+
+
+# -- the reporter's phone --------------------------------------------------------------------
+
+
+def may_reveal_reporter(user: Any, case: Case) -> bool:
+    """The centre that owns the case calls the reporter back: only it may reveal the phone."""
+    return Actor.CENTRE in kinds_of(user, case, state_of(case))
+
+
+@transaction.atomic
+def reveal_reporter_phone(*, actor: User, case: Case, reason: str, ip: str | None = None) -> str:
+    """The reporter's clear phone for the owning centre, with the access recorded (who, which
+    case, why, when) as the registers record theirs."""
+    from gridgov.core.protection import decrypt
+    from gridgov.registry.models import RevealRecord
+
+    if not can(actor, case):
+        raise CaseNotFound(_("案件不存在或不在您的辖区内"))
+    if not may_reveal_reporter(actor, case):
+        raise CaseForbidden(_("只有本案承办中心的操作员可以查看反映人电话"))
+    reporter = CaseReporter.objects.filter(case=case).first()
+    if reporter is None or reporter.anonymous or not reporter.phone_cipher:
+        raise CaseConflict(_("反映人没有留下电话"))
+    why = (reason or "").strip()[:200]
+    if not why:
+        raise ValidationError({"reason": _("请填写查看理由")})
+    RevealRecord.objects.create(
+        actor=actor,
+        model="casereporter",
+        object_id=reporter.pk,
+        subject=case.number,
+        region_path=case.region_path,
+        field="phone",
+        reason=why,
+        at=timezone.now(),
+        ip=ip,
+    )
+    return decrypt(reporter.phone_cipher)

@@ -578,8 +578,8 @@ def generate_year_of_cases(
                 CaseReporter(
                     case_id=pk,
                     name=row["reporter_name"],
-                    phone=row["reporter_phone"],
                     anonymous=row["anonymous"],
+                    **CaseReporter.protected_phone(row["reporter_phone"]),
                 )
             )
             for seq, event in enumerate(draft.events, start=1):

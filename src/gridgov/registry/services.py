@@ -166,6 +166,10 @@ def for_action(model: type[M], pk: Any, actor: Any, *, lock: bool = True) -> M:
     return obj
 
 
+def _plausible(day: dt.date) -> bool:
+    return 2000 <= day.year <= 2100
+
+
 def _check_version(obj: Any, expected: int | None) -> None:
     if expected is not None and int(expected) != obj.version:
         raise RegistryConflict(_("记录已被他人修改，请刷新后再试"))
@@ -431,7 +435,9 @@ def start_tenancy(
         end = parse_date(ends_on)
     except ValueError:
         errors.add("ends_on", _("到期日期应为日期，如 2026-01-31"))
-    if start and end and end < start:
+    if start and (not _plausible(start) or (end is not None and not _plausible(end))):
+        errors.add("starts_on", _("日期应在 2000 年到 2100 年之间"))
+    elif start and end and end < start:
         errors.add("ends_on", _("到期日期不能早于起租日期"))
     if (
         tenant is not None
@@ -690,6 +696,8 @@ def create_care_contract(
         errors.add("starts_on", _("日期应为日期，如 2026-01-31"))
     if start is None:
         errors.add("starts_on", _("请填写开始日期"))
+    elif not _plausible(start) or (end is not None and not _plausible(end)):
+        errors.add("starts_on", _("日期应在 2000 年到 2100 年之间"))
     elif end is not None and end < start:
         errors.add("ends_on", _("结束日期不能早于开始日期"))
     if person.state != c.PersonState.ACTIVE:
@@ -811,6 +819,21 @@ def record_visit(
 
 # -- revealing -------------------------------------------------------------------------------
 
+
+def _count_reveal(actor: Any, values: int) -> None:
+    """Reveals per user and hour are limited (``GRIDGOV_REVEAL_PER_HOUR`` single values,
+    ``GRIDGOV_REVEAL_EXPORTS_PER_HOUR`` exports in clear) against harvesting; past the limit
+    ``RateLimited`` (→ 429)."""
+    from django.conf import settings
+
+    from gridgov.core.ratelimit import Limit, hit
+
+    if values:
+        hit("reveal", str(actor.pk), Limit(settings.GRIDGOV_REVEAL_PER_HOUR, 3600))
+    else:
+        hit("reveal-export", str(actor.pk), Limit(settings.GRIDGOV_REVEAL_EXPORTS_PER_HOUR, 3600))
+
+
 REVEALABLE: dict[type[models.Model], dict[str, str]] = {
     Person: {c.RevealField.ID_NUMBER: "id_cipher", c.RevealField.PHONE: "phone_cipher"},
     Organisation: {c.RevealField.PHONE: "phone_cipher"},
@@ -833,6 +856,7 @@ def reveal(
     if column is None:
         raise ValidationError({"field": [_("这一项不能查看")]})
     why = _reason(reason)
+    _count_reveal(actor, 1)
     RevealRecord.objects.create(
         actor=actor,
         model=obj._meta.model_name or "",
@@ -853,6 +877,7 @@ def reveal_people(
     """Clear ID numbers and phones of many people (an export by a post that may reveal):
     one access record per person and field; people outside the reveal area are left out."""
     why = _reason(reason)
+    _count_reveal(actor, 0)
     now = timezone.now()
     out: dict[int, tuple[str, str]] = {}
     records: list[RevealRecord] = []

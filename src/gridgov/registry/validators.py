@@ -33,7 +33,7 @@ PROVINCES = frozenset(
     }
 )
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def check_id_number(raw: str, *, today: dt.date | None = None) -> IdFacts:
     number = normalise_id_number(raw)
     if not number:
         raise ValidationError(_("请填写身份证号码"))
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and number.isascii() and number.isdigit():
         raise ValidationError(_("15 位旧身份证号码请换成 18 位号码"))
     if not _ID_SHAPE.match(number):
         raise ValidationError(_("身份证号码应为 18 位：17 位数字加 1 位数字或 X"))
@@ -88,7 +88,7 @@ def check_id_number(raw: str, *, today: dt.date | None = None) -> IdFacts:
 
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, Z, S, V
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_SHAPE = re.compile(rf"^[{CREDIT_CHARS}]{{2}}\d{{6}}[{CREDIT_CHARS}]{{10}}$")
+_CREDIT_SHAPE = re.compile(rf"^[{CREDIT_CHARS}]{{2}}[0-9]{{6}}[{CREDIT_CHARS}]{{10}}$")
 
 
 def credit_check_char(first17: str) -> str:
@@ -128,8 +128,8 @@ def check_credit_code(raw: str) -> str:
 
 # -- phone numbers ------------------------------------------------------------------------------
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^0[0-9]{2,3}[0-9]{7,8}$")
 
 
 def check_phone(raw: str) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gridgov.core.privacy import mask_id_number, mask_phone
@@ -129,6 +130,20 @@ def _required_text(
     return value[:limit]
 
 
+_CHOICE_MAPS: dict[tuple[str, str | None], tuple[frozenset[str], dict[str, str]]] = {}
+
+
+def _choice_map(options: type[Any], language: str | None) -> tuple[frozenset[str], dict[str, str]]:
+    """The values and the label → value map of a choices class in one language, built once
+    rather than per row of a bulk import."""
+    key = (f"{options.__module__}.{options.__qualname__}", language)
+    found = _CHOICE_MAPS.get(key)
+    if found is None:
+        found = frozenset(options.values), {str(lab): val for val, lab in options.choices}
+        _CHOICE_MAPS[key] = found
+    return found
+
+
 def _choice(
     errors: Errors,
     raw: Mapping[str, Any],
@@ -146,8 +161,8 @@ def _choice(
             return default or ""
         errors.add(field, _("请选择%(label)s") % {"label": label})
         return ""
-    by_label = {str(lab): val for val, lab in options.choices}
-    if value in options.values:
+    values, by_label = _choice_map(options, get_language())
+    if value in values:
         return value
     if value in by_label:
         return by_label[value]

@@ -19,19 +19,20 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.accounts.models import User
-from gridgov.cases import selectors
+from gridgov.cases import selectors, services
 from gridgov.cases.choices import ActionChoice, Channel, Rating, StatusChoice
 from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.cases.media import photo_url
 from gridgov.cases.models import Case
 from gridgov.cases.permissions import current_posts
-from gridgov.cases.services import act, kinds_of, state_of
-from gridgov.cases.workflow import Action, Actor, HandlingUnit
+from gridgov.cases.services import act
+from gridgov.cases.workflow import Action, HandlingUnit
 from gridgov.core import audit
 from gridgov.regions import selectors as regions
 from gridgov.web.forms import CaseFilterForm, action_form, payload_of, unit
@@ -368,8 +369,34 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
 
 
 def _may_see_reporter(user: Any, case: Case) -> bool:
-    """The centre that owns the case calls the reporter back: it sees the contact."""
-    return Actor.CENTRE in kinds_of(user, case, state_of(case))
+    """The centre that owns the case calls the reporter back: it sees the name and may reveal
+    the phone."""
+    return services.may_reveal_reporter(user, case)
+
+
+@login_required
+@require_POST
+def reporter_phone(request: HttpRequest, number: str) -> HttpResponse:
+    """Reveal the reporter's phone to the owning centre (a reason is required and recorded);
+    the answer is a fragment that replaces the masked number, never cached."""
+    case = _case_or_404(request, number)
+    try:
+        phone = services.reveal_reporter_phone(
+            actor=request.user,  # type: ignore[arg-type]
+            case=case,
+            reason=request.POST.get("reason", ""),
+            ip=request.META.get("REMOTE_ADDR") or None,
+        )
+    except ValidationError as exc:
+        response = HttpResponse(escape(exc.messages[0]), status=400)
+    except CaseForbidden as exc:
+        response = HttpResponse(escape(exc.message), status=403)
+    except CaseConflict as exc:
+        response = HttpResponse(escape(exc.message), status=409)
+    else:
+        response = HttpResponse(f'<span class="revealed">{escape(phone)}</span>')
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -351,27 +351,29 @@ def _repeat_reporters(region: Region, span: Span) -> list[RepeatReporter]:
     cases = _month_cases(region, span)
     reporters = (
         CaseReporter.objects.filter(case__in=cases.values("pk"), anonymous=False)
-        .exclude(phone="")
-        .values("phone")
+        .exclude(phone_hash="")
+        .values("phone_hash")
         .annotate(n=Count("pk"))
         .filter(n__gte=REPEAT_AT_LEAST)
-        .order_by("-n", "phone")
+        .order_by("-n", "phone_hash")
     )
-    repeated = {row["phone"]: row["n"] for row in reporters[:TOP]}
+    repeated = {row["phone_hash"]: row["n"] for row in reporters[:TOP]}
     if not repeated:
         return []
     items: dict[str, Counter[str]] = defaultdict(Counter)
-    for phone, item in CaseReporter.objects.filter(
-        case__in=cases.values("pk"), anonymous=False, phone__in=list(repeated)
-    ).values_list("phone", "case__item__name"):
-        items[phone][item] += 1
+    masked: dict[str, str] = {}
+    for phone_hash, phone_masked, item in CaseReporter.objects.filter(
+        case__in=cases.values("pk"), anonymous=False, phone_hash__in=list(repeated)
+    ).values_list("phone_hash", "phone_masked", "case__item__name"):
+        items[phone_hash][item] += 1
+        masked[phone_hash] = phone_masked
     return [
         RepeatReporter(
-            phone=mask_phone(phone),
+            phone=masked[phone_hash],
             count=n,
-            items=[name for name, _ in items[phone].most_common()],
+            items=[name for name, _ in items[phone_hash].most_common()],
         )
-        for phone, n in repeated.items()
+        for phone_hash, n in repeated.items()
     ]
 
 

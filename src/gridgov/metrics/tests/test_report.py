@@ -69,7 +69,7 @@ def built(django_db_setup, django_db_blocker):
             created_at__gte=start, created_at__lt=start + dt.timedelta(days=31)
         ).order_by("number")[:4]
         CaseReporter.objects.filter(case__in=list(october)).update(
-            phone=PHONE, name="王重复", anonymous=False
+            name="王重复", anonymous=False, **CaseReporter.protected_phone(PHONE)
         )
         report = build_monthly(county, OCTOBER, now=NOW)
         values = {v.figure.key: v for v in compute(Scope(region=COUNTY), OCTOBER)}

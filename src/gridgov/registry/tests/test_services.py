@@ -535,3 +535,20 @@ def test_moving_takes_tags_and_contracts_along(people, registered):
         services.update_person(
             actor=people.grid_worker, person_id=registered.pk, values={"note": "x"}
         )
+
+
+def test_reveals_are_rate_limited(people, registered, settings):
+    from django.core.cache import cache
+
+    from gridgov.core.ratelimit import RateLimited
+
+    cache.clear()
+    settings.GRIDGOV_REVEAL_PER_HOUR = 3
+    for _ in range(3):
+        services.reveal(actor=people.grid_worker, obj=registered, field="phone", reason="回访")
+    with pytest.raises(RateLimited):
+        services.reveal(actor=people.grid_worker, obj=registered, field="phone", reason="回访")
+    assert RevealRecord.objects.count() == 3
+    # Another user has their own allowance.
+    services.reveal(actor=people.village_op, obj=registered, field="phone", reason="回访")
+    cache.clear()

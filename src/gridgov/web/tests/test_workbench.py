@@ -45,7 +45,8 @@ def test_case_page_actions_and_errors(client, report, people):
     case = report()
     c = as_user(client, "village_op")
     page = c.get(f"/work/cases/{case.number}/").content.decode()
-    assert "受理" in page and "13804321234" in page  # the owning centre sees the contact
+    # The owning centre sees the contact masked, and may reveal it (with a reason).
+    assert "受理" in page and "138****1234" in page and "13804321234" not in page
     response = c.post(f"/work/cases/{case.number}/reject/", {"reject-reason": ""})
     assert response.status_code == 400 and "必填" in response.content.decode()
     case.refresh_from_db()
@@ -136,3 +137,31 @@ def test_bulk_dispatch(client, report, people):
 
 def test_workbench_needs_login(client):
     assert client.get("/work/").status_code == 302
+
+
+def test_reporter_phone_is_masked_and_revealed_with_a_reason(client, report, people):
+    from gridgov.cases.models import CaseReporter
+    from gridgov.registry.models import RevealRecord
+
+    case = report()
+    stored = CaseReporter.objects.get(case=case)
+    assert "13804321234" not in stored.phone_cipher and stored.phone_masked == "138****1234"
+    page = as_user(client, "village_op").get(f"/work/cases/{case.number}/").content.decode()
+    assert "13804321234" not in page and "138****1234" in page and "查看完整号码" in page
+    url = f"/work/cases/{case.number}/reporter-phone/"
+    assert client.post(url, {"reason": " "}).status_code == 400
+    assert not RevealRecord.objects.exists()
+    response = client.post(url, {"reason": "电话回访"})
+    assert response.status_code == 200 and "13804321234" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    record = RevealRecord.objects.get()
+    assert (record.actor, record.subject, record.reason) == (
+        people.village_op,
+        case.number,
+        "电话回访",
+    )
+    # The leader reads the case but may not reveal; the grid worker is not the centre.
+    assert as_user(client, "leader").post(url, {"reason": "看看"}).status_code == 403
+    page = client.get(f"/work/cases/{case.number}/").content.decode()
+    assert "查看完整号码" not in page
+    assert RevealRecord.objects.count() == 1

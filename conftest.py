@@ -15,7 +15,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     from gridgov.demo import load_demo
 
     with django_db_blocker.unblock():
-        load_demo(log=lambda *_: None, cases=0)
+        load_demo(log=lambda *_: None, cases=0, registry=False)
 
 
 @pytest.fixture(autouse=True)

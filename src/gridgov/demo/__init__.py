@@ -19,10 +19,12 @@ from gridgov.cases.models import Case, Item
 from gridgov.demo.cases import generate_year_of_cases
 from gridgov.demo.departments import DEPARTMENTS
 from gridgov.demo.names import name_maker, person_name
+from gridgov.demo.registry import generate_registry
 from gridgov.regions.choices import Kind, Level
 from gridgov.regions.gridbuilder import build_grids
-from gridgov.regions.models import Region
+from gridgov.regions.models import Region, subtree_q
 from gridgov.regions.services import import_divisions
+from gridgov.registry.models import CareContract, Organisation, Person, Room, Visit
 from gridgov.registry.tag_data import load_default_tags
 
 COUNTY = "220283"  # 舒兰市, 吉林省吉林市
@@ -53,17 +55,28 @@ class DemoResult:
 
     def summary(self) -> str:
         c = self.counts
-        return (
+        text = (
             f"{self.county.name} {c['township']} 个乡镇（街道）、{c['village']} 个村（社区）、"
             f"{c['grid']} 个网格（城市 {c['urban']}、农村 {c['rural']}）、"
             f"{c['grid_workers']} 名网格员、{c['departments']} 个部门、{c['items']} 项事项、"
             f"{c['cases']} 件案件"
         )
+        if c.get("people"):
+            text += (
+                f"；实有人口 {c['people']} 人、房屋 {c['rooms']} 间（出租 {c['rented']} 间）、"
+                f"法人单位 {c['organisations']} 个、关爱合约 {c['contracts']} 份、"
+                f"走访 {c['visits']} 次"
+            )
+        return text
 
 
-def load_demo(*, log: Callable[[str], object] = print, cases: int = CASES) -> DemoResult:
+def load_demo(
+    *, log: Callable[[str], object] = print, cases: int = CASES, registry: bool = True
+) -> DemoResult:
     """Load the demo county; ``cases`` is how many cases of the past year to generate (0 for
-    none; nothing is generated when the county already has cases)."""
+    none; nothing is generated when the county already has cases); ``registry`` adds the
+    registers (people, rooms, organisations, tags, care contracts, a year of visits; nothing
+    when the county already has people)."""
     password: str = settings.GRIDGOV_DEFAULT_PASSWORD_DEMO
     with transaction.atomic():
         log("导入区划：舒兰市（统计用区划 2023）…")
@@ -82,6 +95,8 @@ def load_demo(*, log: Callable[[str], object] = print, cases: int = CASES) -> De
         made = generate_year_of_cases(county=county, count=cases, log=log)
         if made:
             log(f"  已生成 {made} 件")
+    if registry:
+        generate_registry(county=county, log=log)
     grids = Region.objects.subtree(county.path).filter(level=Level.GRID)
     village_kinds = dict(
         Region.objects.subtree(county.path).filter(level=Level.VILLAGE).values_list("path", "kind")
@@ -100,6 +115,17 @@ def load_demo(*, log: Callable[[str], object] = print, cases: int = CASES) -> De
         "items": Item.objects.count(),
         "cases": Case.objects.filter(region_path__startswith=county.path).count(),
     }
+    in_county = subtree_q(county.path, "region_path")
+    counts["people"] = Person.objects.filter(in_county).count()
+    if counts["people"]:
+        rooms = Room.objects.filter(in_county)
+        counts.update(
+            rooms=rooms.count(),
+            rented=rooms.filter(occupancy="rented").count(),
+            organisations=Organisation.objects.filter(in_county).count(),
+            contracts=CareContract.objects.filter(in_county).count(),
+            visits=Visit.objects.filter(in_county).count(),
+        )
     return DemoResult(county=county, password=password, accounts=accounts, counts=counts)
 
 

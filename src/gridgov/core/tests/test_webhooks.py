@@ -643,7 +643,7 @@ def committed(django_db_blocker):
     from gridgov.demo import load_demo
 
     if not Region.objects.filter(path=COUNTY).exists():
-        load_demo(log=lambda *_: None, cases=0)
+        load_demo(log=lambda *_: None, cases=0, registry=False)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from gridgov.core.protection import decrypt
 from gridgov.registry import services
 from gridgov.registry.errors import RegistryConflict
 from gridgov.registry.models import (
@@ -493,7 +494,7 @@ def test_reveal_needs_permission_and_reason_and_is_recorded(people, registered):
         reason="核实低保申请",
         ip="10.0.0.8",
     )
-    assert value == services.protection.decrypt(registered.id_cipher)
+    assert value == decrypt(registered.id_cipher)
     record = RevealRecord.objects.get()
     assert (record.actor, record.field, record.reason, record.subject, record.ip) == (
         people.county_op,

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 PG_URL ?= $(DATABASE_URL)
 
-.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases bench-metrics clean lock messages
+.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases bench-metrics bench-registry clean lock messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -75,6 +75,11 @@ bench: $(VENV)/.installed-dev
 ## bench-cases: case intake on PostgreSQL vs plain INSERTs (100,000 cases: about 15 minutes)
 bench-cases: $(VENV)/.installed-dev
 	$(BIN)/python bench/cases.py --fresh
+
+## bench-registry: importing 1,000,000 people from xlsx into PostgreSQL vs a plain COPY of the
+## same rows (about 15 minutes; ROWS=N for fewer)
+bench-registry: $(VENV)/.installed-dev
+	$(BIN)/python bench/registry_import.py $(if $(ROWS),--rows $(ROWS))
 
 ## bench-metrics: a month's figures on PostgreSQL with 1,000,000 cases vs plain aggregates (load and
 ## rollups: about 4 minutes; KEEP=1 reuses the loaded cases)

@@ -31,6 +31,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "report",
         "月度考核报告 monthly --region CODE --month YYYY-MM --format xlsx|pdf [--output FILE]",
     ),
+    "import-registry": (
+        "import_registry",
+        "导入基础数据 --kind people|rooms|organisations FILE.xlsx|csv --user NAME（全部通过才写入）",
+    ),
+    "registry-template": (
+        "registry_template",
+        "导出基础数据导入模板 --kind people|rooms|organisations [--format xlsx|csv] [--output FILE]",
+    ),
+    "rotate-field-keys": (
+        "rotate_field_keys",
+        "用最新密钥重新加密个人信息字段（GRIDGOV_FIELD_KEYS 首个密钥）[--rehash]",
+    ),
     "createadmin": ("createadmin", "创建系统管理员账号"),
     "create-client": (
         "create_client",

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from gridgov.core.admin import JurisdictionAdminMixin
 from gridgov.registry.models import (
     CareContract,
+    ImportJob,
     Organisation,
     Person,
     RegistryChange,
@@ -104,3 +105,11 @@ class RevealRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin[RevealRecord]):
     list_filter = ("field",)
     search_fields = ("subject", "actor__username", "reason")
     date_hierarchy = "at"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin, admin.ModelAdmin[ImportJob]):
+    list_display = ("created_at", "created_by", "kind", "filename", "status", "rows", "imported")
+    list_filter = ("kind", "status")
+    exclude = ("report",)
+    date_hierarchy = "created_at"

@@ -525,3 +525,47 @@ class RevealRecord(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.actor_id} → {self.subject} {self.field}"
+
+
+class ImportKind(models.TextChoices):
+    PEOPLE = "people", _("实有人口")
+    ROOMS = "rooms", _("实有房屋")
+    ORGANISATIONS = "organisations", _("法人单位")
+
+
+class ImportStatus(models.TextChoices):
+    IMPORTED = "imported", _("已导入")
+    REJECTED = "rejected", _("未导入（有错误）")
+
+
+class ImportJob(models.Model):
+    """One upload of a register file: all of it was imported, or nothing and an error report
+    (xlsx, the first 10,000 errors) is kept for download."""
+
+    kind = models.CharField(_("数据类型"), max_length=16, choices=ImportKind.choices)
+    filename = models.CharField(_("文件名"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("开始时间"), db_index=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    status = models.CharField(_("结果"), max_length=10, choices=ImportStatus.choices)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    imported = models.PositiveIntegerField(_("导入条数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    report = models.BinaryField(_("错误报告"), null=True, blank=True, editable=False)
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, blank=True)
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import models, transaction
 
-from gridgov.registry import protection
+from gridgov.core import protection
 from gridgov.registry.models import Organisation, Person
 
 # model → (cipher field, hash field, hash kind)

@@ -140,6 +140,9 @@ def people(user: Any, flt: PersonFilter | None = None, *, action: str = "view") 
         tags = visible_tags(user)
         tags = tags.filter(code=flt.tag) if flt.tag else tags.filter(group__code=flt.group)
         qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), tag__in=tags)))
+        if tags.filter(group__sensitive=True).exists():
+            # Who carries a sensitive tag is known only where the user may reveal.
+            qs = qs.filter(access.reveal_q(user))
     return qs
 
 
@@ -337,8 +340,10 @@ def get_organisation(user: Any, pk: Any) -> Organisation:
 
 def key_group_counts(user: Any, region: str = "") -> list[dict[str, Any]]:
     """People per visible tag (active people only), for the key-group page."""
-    rows = restrict(PersonTag.objects.all(), user).filter(
-        person__state=c.PersonState.ACTIVE, tag__in=visible_tags(user)
+    rows = (
+        restrict(PersonTag.objects.all(), user)
+        .filter(person__state=c.PersonState.ACTIVE, tag__in=visible_tags(user))
+        .filter(Q(tag__group__sensitive=False) | access.reveal_q(user))
     )
     if region:
         rows = rows.filter(subtree_q(region, "region_path"))

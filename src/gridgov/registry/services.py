@@ -15,10 +15,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core import protection
 from gridgov.core.jurisdiction import restrict
 from gridgov.regions.choices import Level
 from gridgov.regions.models import Region
-from gridgov.registry import access, protection
+from gridgov.registry import access
 from gridgov.registry import choices as c
 from gridgov.registry.errors import RegistryConflict
 from gridgov.registry.models import (

@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gridgov.core import protection
 from gridgov.core.privacy import mask_id_number, mask_phone
 from gridgov.registry import choices as c
-from gridgov.registry import protection, validators
+from gridgov.registry import validators
 
 PERSON_FIELDS = (
     "name",

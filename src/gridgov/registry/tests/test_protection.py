@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from gridgov.registry import protection
+from gridgov.core import protection
 from gridgov.registry.models import Person
 from gridgov.registry.selectors import PersonFilter
 from gridgov.registry.selectors import people as people_list

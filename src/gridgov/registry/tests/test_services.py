@@ -553,3 +553,32 @@ def test_reveals_are_rate_limited(people, registered, settings):
     # Another user has their own allowance.
     services.reveal(actor=people.village_op, obj=registered, field="phone", reason="回访")
     cache.clear()
+
+
+def test_sensitive_tags_are_known_only_where_one_may_reveal(people, registered):
+    """A village leader who is also grid A's worker learns who carries a sensitive tag only
+    in grid A, though they see the whole village's people."""
+    from gridgov.accounts.services import assign_post
+    from gridgov.regions.models import Region
+    from gridgov.registry.selectors import PersonFilter, key_group_counts
+    from gridgov.registry.selectors import people as people_list
+    from gridgov.testing import staff
+
+    other = services.create_person(actor=people.village_op, values=person_values(region=GRID_B))
+    for person in (registered, other):
+        services.set_tag(
+            actor=people.village_op,
+            person_id=person.pk,
+            tag="community_correction",
+            reason="司法所通知",
+        )
+    both = staff("leader", region=Region.objects.get(path="220283001001"))
+    assign_post(user=both, role="grid_worker", region=Region.objects.get(path=GRID_A), actor=None)
+    found = people_list(both, PersonFilter(tag="community_correction"))
+    assert list(found) == [registered]
+    assert len(people_list(both, PersonFilter())) >= 2
+    counts = {row["tag"].code: row["count"] for row in key_group_counts(both)}
+    assert counts["community_correction"] == 1
+    assert {row["tag"].code: row["count"] for row in key_group_counts(people.village_op)}[
+        "community_correction"
+    ] == 2

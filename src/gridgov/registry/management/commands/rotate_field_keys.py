@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["generate_key"]:
-            from gridgov.registry.protection import generate_key
+            from gridgov.core.protection import generate_key
 
             self.stdout.write(generate_key())
             return

@@ -24,7 +24,10 @@ self.addEventListener("activate", function (event) {
 });
 
 function remember(request, response) {
-  if (response && response.ok && !response.redirected && response.type === "basic") {
+  // Pages sent "no-store" (the registers: personal data) are never kept on the phone.
+  var control = (response && response.headers.get("Cache-Control")) || "";
+  if (response && response.ok && !response.redirected && response.type === "basic" &&
+      control.indexOf("no-store") === -1) {
     var copy = response.clone();
     caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
   }

@@ -1,0 +1,230 @@
+"""Masked values never appear unmasked — in any page, API response, export or log line — for a
+role without the reveal permission (and for a revealing role until it reveals).
+
+The test does not list the pages: it crawls every link it can reach from the registers' home
+pages (workbench and phone) and every GET operation of the OpenAPI document under
+/api/v1/registry/, filling path parameters with the fixture records, and scans each body
+(HTML, JSON, CSV and the cells of xlsx files) for the clear ID numbers and phones.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.test import Client
+
+from gridgov.registry import services
+from gridgov.registry.tests.fixtures import (
+    GRID_A,
+    building_of,
+    make_credit_code,
+    make_id,
+    person_values,
+)
+from gridgov.testing import bearer
+
+pytestmark = pytest.mark.django_db
+
+ROOTS = ("/work/registry/", "/m/registry/")
+HREF = re.compile(r"""(?:href|hx-get|action)=["']([^"'#]+)""")
+MAX_PAGES = 400
+
+
+@pytest.fixture
+def world(people):
+    """Two households, a rented room, an organisation, tags, a contract and a visit, each
+    with a clear value to look for."""
+    worker = people.grid_worker
+    building = building_of(GRID_A)
+    room = services.create_room(
+        actor=worker, values={"building": building.path, "unit": "1", "number": "301"}
+    )
+    clear: list[str] = []
+    made = []
+    for i, (name, phone) in enumerate([("张桂兰", "13504321001"), ("刘洋", "18643219002")]):
+        number = make_id(male=bool(i % 2))
+        person = services.create_person(
+            actor=worker,
+            values=person_values(
+                name=name,
+                id_number=number,
+                phone=phone,
+                room=room.pk,
+                household_no="H-1",
+                relation="head" if i == 0 else "spouse",
+            ),
+        )
+        clear += [number, phone]
+        made.append(person)
+    services.set_tag(actor=worker, person_id=made[0].pk, tag="elderly_alone", reason="独居")
+    services.set_tag(actor=worker, person_id=made[1].pk, tag="community_correction", reason="矫正")
+    services.start_tenancy(
+        actor=worker, room_id=room.pk, tenant_id=made[1].pk, starts_on="2026-01-01"
+    )
+    contract = services.create_care_contract(
+        actor=worker,
+        person_id=made[0].pk,
+        carer_id=worker.pk,
+        services="每周探视",
+        visit_every_days=7,
+        starts_on="2026-01-01",
+        tag="elderly_alone",
+    )
+    services.record_visit(
+        actor=worker, contract_id=contract.pk, kind="care", result="normal", findings="正常"
+    )
+    org_phone = "13904328888"
+    org = services.create_organisation(
+        actor=worker,
+        values={
+            "credit_code": make_credit_code(),
+            "name": "舒兰市测试超市",
+            "kind": "enterprise",
+            "legal_rep": "赵明",
+            "phone": org_phone,
+            "region": GRID_A,
+        },
+    )
+    services.update_person(actor=worker, person_id=made[0].pk, values={"phone": "13504321111"})
+    clear += [org_phone, "13504321111"]
+    return {"people": made, "room": room, "org": org, "contract": contract, "clear": clear}
+
+
+def _texts(response) -> Iterator[str]:
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in kind or body[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                yield " ".join("" if v is None else str(v) for v in row)
+        yield from (str(value) for value in response.headers.values())
+        return
+    yield body.decode("utf-8", errors="replace")
+    yield from (str(value) for value in response.headers.values())
+
+
+def _assert_clean(response, clear: list[str], where: str) -> str:
+    text = "\n".join(_texts(response))
+    squeezed = re.sub(r"[\s\-]", "", text)
+    for value in clear:
+        assert value not in text and value not in squeezed, f"{value} appears in {where}"
+    return text
+
+
+def _crawl(client: Client, clear: list[str], extra: list[str]) -> set[str]:
+    seen: set[str] = set()
+    queue = [*ROOTS, *extra]
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code in (301, 302):
+            queue.append(response["Location"])
+            continue
+        if response.status_code != 200:
+            continue
+        text = _assert_clean(response, clear, url)
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        for href in HREF.findall(text):
+            target = urljoin(url, href.replace("&amp;", "&"))
+            parts = urlsplit(target)
+            if parts.netloc or not parts.path.startswith(ROOTS):
+                continue
+            if any(word in parts.path for word in ("/logout", "/reveal")):
+                continue
+            queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return seen
+
+
+def _detail_urls(world) -> list[str]:
+    person, room, org = world["people"][0], world["room"], world["org"]
+    return [
+        f"/work/registry/people/{person.pk}/",
+        f"/work/registry/people/{person.pk}/history/",
+        f"/work/registry/rooms/{room.pk}/",
+        f"/work/registry/orgs/{org.pk}/",
+        f"/m/registry/people/{person.pk}/",
+        f"/m/registry/rooms/{room.pk}/",
+    ]
+
+
+@pytest.mark.parametrize("username", ["leader", "supervisor", "grid_worker", "village_op"])
+def test_pages_and_exports_show_masked_values_only(people, world, username, caplog):
+    client = Client()
+    client.force_login(getattr(people, username))
+    with caplog.at_level(logging.DEBUG):
+        seen = _crawl(client, world["clear"], _detail_urls(world))
+    assert len(seen) > 5, seen
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for value in world["clear"]:
+        assert value not in logged
+
+
+def _api_paths(client: Client) -> list[str]:
+    document = client.get("/api/v1/openapi.json").json()
+    return [
+        path
+        for path, operations in document["paths"].items()
+        if path.startswith("/api/v1/registry/") and "get" in operations
+    ]
+
+
+@pytest.mark.parametrize("username", ["leader", "grid_worker", "county_op"])
+def test_api_responses_show_masked_values_only(people, world, username, caplog):
+    client = Client()
+    headers = bearer(username)
+    ids = {
+        "person_id": world["people"][0].pk,
+        "room_id": world["room"].pk,
+        "organisation_id": world["org"].pk,
+        "contract_id": world["contract"].pk,
+        "id": world["people"][0].pk,
+    }
+    paths = _api_paths(client)
+    assert paths, "no registry API paths found"
+    checked = 0
+    with caplog.at_level(logging.DEBUG):
+        for path in paths:
+            url = re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
+            response = client.get(url, **headers)
+            if response.status_code == 200:
+                checked += 1
+            _assert_clean(response, world["clear"], url)
+    assert checked >= 3
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for value in world["clear"]:
+        assert value not in logged
+
+
+def test_revealing_is_what_shows_a_value_and_it_is_recorded(people, world, caplog):
+    """The control: the same crawl finds the value once it is revealed (so the scan works),
+    and the reveal leaves no clear value in the logs."""
+    from gridgov.registry.models import Person, RevealRecord
+
+    person = Person.objects.get(pk=world["people"][0].pk)
+    with caplog.at_level(logging.DEBUG):
+        value = services.reveal(
+            actor=people.grid_worker, obj=person, field="phone", reason="电话回访"
+        )
+    assert value == "13504321111"
+    assert RevealRecord.objects.filter(object_id=person.pk, field="phone").count() == 1
+    assert value not in "\n".join(record.getMessage() for record in caplog.records)
+
+
+def test_the_scanner_finds_a_clear_value():
+    from django.http import HttpResponse
+
+    with pytest.raises(AssertionError):
+        _assert_clean(HttpResponse("电话 135-0432-1001"), ["13504321001"], "sample")
+    _assert_clean(HttpResponse("电话 135****1001"), ["13504321001"], "sample")

@@ -39,6 +39,19 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The caller's address as a valid IP for the records (reveal records), else None."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
+
+    address = client_ip(request)
+    try:
+        validate_ipv46_address(address)
+    except ValidationError:
+        return None
+    return address
+
+
 def hit(scope: str, key: str, limit: Limit) -> None:
     """Count one request for (scope, key); raise :class:`RateLimited` past the limit."""
     window, position = divmod(time.time(), limit.seconds)

@@ -27,7 +27,7 @@ from gridgov.accounts.models import User
 from gridgov.core.apiutil import display_name, staff
 from gridgov.core.jurisdiction import scope_for
 from gridgov.core.privacy import mask_name, redact
-from gridgov.core.ratelimit import client_ip
+from gridgov.core.ratelimit import client_address
 from gridgov.registry import access, selectors, services
 from gridgov.registry import choices as c
 from gridgov.registry.models import (
@@ -582,21 +582,10 @@ def reveal_person(
     user = staff(request)
     person = _person(user, person_id)
     value = services.reveal(
-        actor=user, obj=person, field=data.field, reason=data.reason, ip=_ip(request)
+        actor=user, obj=person, field=data.field, reason=data.reason, ip=client_address(request)
     )
     _no_store(response)
     return {"field": data.field, "field_label": _label(c.RevealField, data.field), "value": value}
-
-
-def _ip(request: HttpRequest) -> str | None:
-    from django.core.validators import validate_ipv46_address
-
-    address = client_ip(request)
-    try:
-        validate_ipv46_address(address)
-    except ValidationError:
-        return None
-    return address
 
 
 @router.get(
@@ -773,7 +762,7 @@ def reveal_organisation(
     user = staff(request)
     org = selectors.get_organisation(user, organisation_id)
     value = services.reveal(
-        actor=user, obj=org, field=data.field, reason=data.reason, ip=_ip(request)
+        actor=user, obj=org, field=data.field, reason=data.reason, ip=client_address(request)
     )
     _no_store(response)
     return {"field": data.field, "field_label": _label(c.RevealField, data.field), "value": value}

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core.jurisdiction import can
-from gridgov.core.ratelimit import RateLimited
+from gridgov.core.ratelimit import RateLimited, client_address
 from gridgov.regions import selectors as regions
 from gridgov.regions.choices import Level
 from gridgov.regions.models import Region
@@ -294,7 +294,7 @@ def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 obj=found,
                 field=c.RevealField.PHONE,
                 reason=form.cleaned_data["reason"],
-                ip=base.client_ip(request),
+                ip=client_address(request),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

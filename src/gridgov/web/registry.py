@@ -79,10 +79,6 @@ def no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def paginate(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> Page[Any]:
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 

@@ -21,7 +21,7 @@ from gridgov.accounts.models import Post
 from gridgov.accounts.roles import Role
 from gridgov.core import audit
 from gridgov.core.jurisdiction import can
-from gridgov.core.ratelimit import RateLimited
+from gridgov.core.ratelimit import RateLimited, client_address
 from gridgov.regions import codes
 from gridgov.registry import access, selectors, services
 from gridgov.registry import choices as c
@@ -497,7 +497,7 @@ def reveal_view(
                     obj=obj,
                     field=field,
                     reason=form.cleaned_data["reason"],
-                    ip=base.client_ip(request),
+                    ip=client_address(request),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)

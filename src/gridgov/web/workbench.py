@@ -34,6 +34,7 @@ from gridgov.cases.permissions import current_posts
 from gridgov.cases.services import act
 from gridgov.cases.workflow import Action, HandlingUnit
 from gridgov.core import audit
+from gridgov.core.ratelimit import client_address
 from gridgov.regions import selectors as regions
 from gridgov.web.forms import CaseFilterForm, action_form, payload_of, unit
 
@@ -385,7 +386,7 @@ def reporter_phone(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]
             case=case,
             reason=request.POST.get("reason", ""),
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_address(request),
         )
     except ValidationError as exc:
         response = HttpResponse(escape(exc.messages[0]), status=400)

@@ -220,6 +220,7 @@ def _add_routers() -> None:
     from gridgov.core.api import router as core_router
     from gridgov.metrics.api import router as metrics_router
     from gridgov.regions.api import router as regions_router
+    from gridgov.party.api import router as party_router
     from gridgov.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
@@ -228,6 +229,7 @@ def _add_routers() -> None:
     api.add_router("/", core_router)
     api.add_router("/", metrics_router)
     api.add_router("/", registry_router)
+    api.add_router("/", party_router)
 
 
 _add_routers()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gridgov.open311",
     "gridgov.metrics",
     "gridgov.registry",
+    "gridgov.party",
     "gridgov.web",
 ]
 
@@ -245,6 +246,12 @@ GRIDGOV_LOOKUP_KEY = os.environ.get("GRIDGOV_LOOKUP_KEY", "")
 # Revealing limits per user and hour (single values; exports in clear).
 GRIDGOV_REVEAL_PER_HOUR = int(os.environ.get("GRIDGOV_REVEAL_PER_HOUR", 120))
 GRIDGOV_REVEAL_EXPORTS_PER_HOUR = int(os.environ.get("GRIDGOV_REVEAL_EXPORTS_PER_HOUR", 10))
+
+# Party building: star rating thresholds, percent of the maximum score for 2, 3, 4 and 5 stars
+# (below the first: one star). See docs/party.md.
+GRIDGOV_STAR_THRESHOLDS = tuple(
+    int(x) for x in os.environ.get("GRIDGOV_STAR_THRESHOLDS", "60,70,80,90").split(",")
+)
 
 LOGGING = {
     "version": 1,

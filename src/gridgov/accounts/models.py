@@ -49,6 +49,7 @@ class Department(models.Model):
         TOWNSHIP_OFFICE = "township_office", _("乡镇（街道）站所")
         UTILITY = "utility", _("公共服务企事业单位")
         OTHER = "other", _("其他单位")
+        PARTY = "party", _("党组织")
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)

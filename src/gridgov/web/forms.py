@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import Department, Post
@@ -63,10 +64,13 @@ def dispatch_choices(case: Case) -> list[tuple[str, str]]:
     centre = case.centre
     choices: list[tuple[str, str]] = []
     suggested = case.item.department_id
+    # Party organisations that take cases (接单) are offered only where they lead the case's
+    # place (the grid's branch, the village's organisation …), not every one in the county.
     departments = [
         d
         for d in Department.objects.filter(is_active=True).select_related("region")
-        if case.region_path.startswith(d.region.path) or d.region.path.startswith(centre.path)
+        if case.region_path.startswith(d.region.path)
+        or (d.kind != Department.Kind.PARTY and d.region.path.startswith(centre.path))
     ]
     departments.sort(key=lambda d: (d.pk != suggested, d.code))
     for d in departments:
@@ -94,7 +98,36 @@ def dispatch_choices(case: Case) -> list[tuple[str, str]]:
         )
         for p in workers[:60]
     ]
+    choices += [
+        (f"user:{user_id}", f"{grid_name} 下沉党员 {name}")
+        for user_id, grid_name, name in sunk_members(grid)
+    ]
     return choices
+
+
+def sunk_members(grid_path: str) -> list[tuple[int, str, str]]:
+    """Staff accounts of the in-service members sunk into a grid (双报到): (user id, grid name,
+    member name), for dispatching a case to them as persons."""
+    from gridgov.party.models import ServiceRegistration
+
+    rows = (
+        ServiceRegistration.objects.filter(
+            state="assigned",
+            grid__path=grid_path,
+            member__user__isnull=False,
+            member__user__is_active=True,
+            member__state="active",
+        )
+        .order_by("member__person__name")
+        .values_list("member__user_id", "grid__name", "member__person__name")
+    )
+    seen: set[int] = set()
+    out = []
+    for user_id, grid_name, name in rows[:60]:
+        if user_id not in seen:
+            seen.add(user_id)
+            out.append((user_id, grid_name, name))
+    return out
 
 
 def unit(value: str) -> dict[str, str]:
@@ -107,7 +140,13 @@ def call_in_choices(case: Case) -> list[tuple[str, str]]:
     paths = [case.region_path[:n] for n in (6, 9, 12) if len(case.region_path) >= n]
     centres = Region.objects.filter(path__in=paths).order_by("path")
     choices = [(f"centre:{r.path}", f"{r.name}（{r.get_level_display()}）") for r in centres]
-    departments = Department.objects.filter(is_active=True).order_by("code")
+    departments = (
+        Department.objects.filter(is_active=True)
+        .filter(
+            ~Q(kind=Department.Kind.PARTY) | Q(region__path__in=[*paths, case.region_path[:15]])
+        )
+        .order_by("code")
+    )
     return choices + [(f"department:{d.pk}", d.name) for d in departments]
 
 
@@ -151,7 +190,12 @@ def action_form(action: Action, case: Case, data: Any = None, files: Any = None)
     if action == Action.WHISTLE:
         fields["departments"] = forms.MultipleChoiceField(
             label=_("吹哨部门"),
-            choices=[(str(d.pk), d.name) for d in Department.objects.filter(is_active=True)],
+            choices=[
+                (str(d.pk), d.name)
+                for d in Department.objects.filter(is_active=True).exclude(
+                    kind=Department.Kind.PARTY
+                )
+            ],
             widget=forms.SelectMultiple(attrs={"size": 6}),
         )
     if action == Action.INSTRUCT:

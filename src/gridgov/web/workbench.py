@@ -323,7 +323,11 @@ def _bulk_units(request: HttpRequest) -> list[tuple[str, str]]:
     for centre in centres:
         for child in Region.objects.filter(parent=centre, level__in=["township", "village"]):
             units.append((f"centre:{child.path}", child.name))
-    departments = Department.objects.filter(is_active=True).order_by("code")
+    departments = (
+        Department.objects.filter(is_active=True)
+        .exclude(kind=Department.Kind.PARTY)
+        .order_by("code")
+    )
     return units + [(f"department:{d.pk}", d.name) for d in departments]
 
 

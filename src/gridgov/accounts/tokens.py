@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import ApiToken, IntegrationClient, OneTimeCode, Resident, User
 from gridgov.accounts.roles import Role
 from gridgov.accounts.services import assign_post, create_staff_user
-from gridgov.core import audit
+from gridgov.core import audit, protection
 from gridgov.core.privacy import mask_phone
 from gridgov.core.sms import send_sms
 from gridgov.regions.models import Region
@@ -179,6 +179,28 @@ def check_phone(phone: str) -> str:
     return phone
 
 
+def resident_phone_hash(phone: str) -> str:
+    """The hash a resident account is found by: the register's keyed lookup hash of the phone
+    (``core.protection.lookup_hash``), so that the account meets the person in the register
+    (``party.selectors.member_for_resident``)."""
+    return protection.lookup_hash(phone, "phone")
+
+
+def _resident_for(phone: str, *, legacy_hash: str) -> Resident:
+    """The resident account of ``phone`` (created on first login). An account made before the
+    register's lookup hash was used (``keyed_hash``) is moved onto it at its next login."""
+    lookup = resident_phone_hash(phone)
+    resident = Resident.objects.filter(phone_hash=lookup).first()
+    if resident is None:
+        resident = Resident.objects.filter(phone_hash=legacy_hash).first()
+        if resident is not None:
+            Resident.objects.filter(pk=resident.pk).update(phone_hash=lookup)
+            resident.phone_hash = lookup
+    if resident is None:
+        resident = Resident.objects.create(phone_hash=lookup, phone_masked=mask_phone(phone))
+    return resident
+
+
 @transaction.atomic
 def send_login_code(*, phone: str) -> None:
     """Send a 6-digit code valid for GRIDGOV_OTP_MINUTES (5)."""
@@ -224,9 +246,7 @@ def verify_login_code(*, phone: str, code: str) -> Resident:
             outcome = "wrong"
         else:
             OneTimeCode.objects.filter(pk=otp.pk).update(used_at=timezone.now())
-            resident, _created = Resident.objects.get_or_create(
-                phone_hash=phone_hash, defaults={"phone_masked": mask_phone(phone)}
-            )
+            resident = _resident_for(phone, legacy_hash=phone_hash)
             Resident.objects.filter(pk=resident.pk).update(last_login_at=timezone.now())
             outcome = "ok" if resident.is_active else "inactive"
     if outcome == "expired":

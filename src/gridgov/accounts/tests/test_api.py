@@ -122,6 +122,25 @@ def test_resident_logs_in_with_a_one_time_code(client):
     assert response.status_code == 403 and api_error(response)["code"] == "forbidden"
 
 
+def test_resident_account_is_found_by_the_registers_phone_hash(client):
+    """A resident account is keyed by the register's lookup hash of the phone, so the party's
+    online branch finds the member; an account made under the old hash moves at its next
+    login and keeps its id."""
+    from gridgov.accounts.tokens import keyed_hash
+    from gridgov.core.protection import lookup_hash
+
+    old = Resident.objects.create(
+        phone_hash=keyed_hash("13900003333", "phone"), phone_masked="139****3333"
+    )
+    post(client, "/api/v1/auth/resident/code", {"phone": "13900003333"})
+    code = MemoryBackend.outbox[-1][1].split("是 ")[1][:6]
+    response = post(client, "/api/v1/auth/resident/token", {"phone": "13900003333", "code": code})
+    assert response.status_code == 201
+    resident = Resident.objects.get()
+    assert resident.pk == old.pk
+    assert resident.phone_hash == lookup_hash("13900003333", "phone")
+
+
 def test_one_time_code_attempts_and_expiry(client, settings):
     settings.GRIDGOV_OTP_ATTEMPTS = 2
     post(client, "/api/v1/auth/resident/code", {"phone": "13900002222"})

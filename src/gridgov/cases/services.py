@@ -974,6 +974,20 @@ def _parent_centre(centre: Region) -> Region | None:
     return None
 
 
+def _sunk_member_user(user_id: int, centre: str) -> bool:
+    """Whether the user is the staff account of a party member sunk (双报到, assigned) into a
+    grid inside the centre: such a member can be dispatched a case as a person."""
+    from gridgov.party.models import ServiceRegistration
+
+    return ServiceRegistration.objects.filter(
+        state="assigned",
+        grid__path__startswith=centre,
+        member__user_id=user_id,
+        member__user__is_active=True,
+        member__state="active",
+    ).exists()
+
+
 def _check_unit(row: Case, raw: Any, *, field: str) -> HandlingUnit:
     """A dispatch target must exist and sit within reach of the case's centre."""
     try:
@@ -994,9 +1008,9 @@ def _check_unit(row: Case, raw: Any, *, field: str) -> HandlingUnit:
                 user__is_active=True,
             )
             .exists()
-        )
+        ) or (unit.ref.isdigit() and _sunk_member_user(int(unit.ref), centre))
         if not ok:
-            raise ValidationError({field: _("只能派给本中心辖区内的网格员")})
+            raise ValidationError({field: _("只能派给本中心辖区内的网格员或下沉党员")})
     elif unit.kind == "centre":
         ok = (
             unit.ref.startswith(centre)

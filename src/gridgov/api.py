@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from gridgov.accounts.tokens import authenticate_token
 from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.core.ratelimit import RateLimited
+from gridgov.party.errors import PartyConflict
 from gridgov.registry.errors import RegistryConflict
 
 
@@ -203,6 +204,11 @@ def _registry_conflict(request: HttpRequest, exc: RegistryConflict) -> HttpRespo
     return error(request, 409, "conflict", exc.message)
 
 
+@api.exception_handler(PartyConflict)
+def _party_conflict(request: HttpRequest, exc: PartyConflict) -> HttpResponse:
+    return error(request, 409, "conflict", exc.message)
+
+
 @api.exception_handler(RateLimited)
 def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return error(
@@ -219,8 +225,8 @@ def _add_routers() -> None:
     from gridgov.cases.api import router as cases_router
     from gridgov.core.api import router as core_router
     from gridgov.metrics.api import router as metrics_router
-    from gridgov.regions.api import router as regions_router
     from gridgov.party.api import router as party_router
+    from gridgov.regions.api import router as regions_router
     from gridgov.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)

@@ -3,7 +3,8 @@ role without the reveal permission (and for a revealing role until it reveals).
 
 The test does not list the pages: it crawls every link it can reach from the registers' home
 pages (workbench and phone) and every GET operation of the OpenAPI document under
-/api/v1/registry/, filling path parameters with the fixture records, and scans each body
+/api/v1/registry/ and /api/v1/party/ (the fixture people are also party members), filling
+path parameters with the fixture records, and scans each body
 (HTML, JSON, CSV and the cells of xlsx files) for the clear ID numbers and phones.
 """
 
@@ -92,7 +93,27 @@ def world(people):
     )
     services.update_person(actor=worker, person_id=made[0].pk, values={"phone": "13504321111"})
     clear += [org_phone, "13504321111"]
-    return {"people": made, "room": room, "org": org, "contract": contract, "clear": clear}
+    # Both are party members of grid A's branch: the party API shows them too.
+    from gridgov.party import services as party_services
+    from gridgov.party.tests.factories import make_tree
+
+    branch = make_tree().branch_a
+    members = [
+        party_services.add_member(
+            actor=people.village_op,
+            values={"person": p.pk, "organisation": branch.pk, "joined_on": "2010-07-01"},
+        )
+        for p in made
+    ]
+    return {
+        "people": made,
+        "room": room,
+        "org": org,
+        "contract": contract,
+        "clear": clear,
+        "party_org": branch,
+        "members": members,
+    }
 
 
 def _texts(response) -> Iterator[str]:
@@ -171,12 +192,15 @@ def test_pages_and_exports_show_masked_values_only(people, world, username, capl
         assert value not in logged
 
 
+API_PREFIXES = ("/api/v1/registry/", "/api/v1/party/")
+
+
 def _api_paths(client: Client) -> list[str]:
     document = client.get("/api/v1/openapi.json").json()
     return [
         path
         for path, operations in document["paths"].items()
-        if path.startswith("/api/v1/registry/") and "get" in operations
+        if path.startswith(API_PREFIXES) and "get" in operations
     ]
 
 
@@ -184,24 +208,31 @@ def _api_paths(client: Client) -> list[str]:
 def test_api_responses_show_masked_values_only(people, world, username, caplog):
     client = Client()
     headers = bearer(username)
-    ids = {
+    registry_ids = {
         "person_id": world["people"][0].pk,
         "room_id": world["room"].pk,
         "organisation_id": world["org"].pk,
         "contract_id": world["contract"].pk,
         "id": world["people"][0].pk,
     }
+    party_ids = {
+        "organisation_id": world["party_org"].pk,
+        "member_id": world["members"][0].pk,
+        "grid": GRID_A,
+    }
     paths = _api_paths(client)
-    assert paths, "no registry API paths found"
+    assert any(p.startswith("/api/v1/registry/") for p in paths), "no registry API paths found"
+    assert any(p.startswith("/api/v1/party/") for p in paths), "no party API paths found"
     checked = 0
     with caplog.at_level(logging.DEBUG):
         for path in paths:
+            ids = party_ids if path.startswith("/api/v1/party/") else registry_ids
             url = re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
             response = client.get(url, **headers)
             if response.status_code == 200:
                 checked += 1
             _assert_clean(response, world["clear"], url)
-    assert checked >= 3
+    assert checked >= 20, checked
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for value in world["clear"]:
         assert value not in logged

@@ -25,6 +25,7 @@ from gridgov.party.models import (
     Seat,
     ServiceCentre,
     ServiceRegistration,
+    StarCriterion,
     StarRating,
 )
 from gridgov.regions import codes
@@ -654,3 +655,8 @@ def service_centres(user: Any, region: str = "") -> QuerySet[ServiceCentre]:
         path = _path(region)
         qs = qs.filter(subtree_q(path, "region_path")) if path else qs.none()
     return qs
+
+
+def star_criteria() -> QuerySet[StarCriterion]:
+    """The active criteria of the star rating (one county-wide list, edited in the admin)."""
+    return StarCriterion.objects.filter(is_active=True).order_by("order", "code")

@@ -49,7 +49,7 @@ def sunk_member(people, grid_path: str, *, name: str) -> PartyMember:
     ServiceRegistration.objects.create(
         kind="member",
         member=member,
-        community=grid.parent,
+        community=Region.objects.get(path=grid_path[:12]),
         grid=grid,
         region_path=grid.path,
         state="assigned",

@@ -19,7 +19,9 @@ from gridgov.cases.models import Case, Item
 from gridgov.demo.cases import generate_year_of_cases
 from gridgov.demo.departments import DEPARTMENTS
 from gridgov.demo.names import name_maker, person_name
+from gridgov.demo.party import generate_party
 from gridgov.demo.registry import generate_registry
+from gridgov.party.models import PartyMember, PartyOrganisation, ServiceRegistration
 from gridgov.regions.choices import Kind, Level
 from gridgov.regions.gridbuilder import build_grids
 from gridgov.regions.models import Region, subtree_q
@@ -67,6 +69,11 @@ class DemoResult:
                 f"法人单位 {c['organisations']} 个、关爱合约 {c['contracts']} 份、"
                 f"走访 {c['visits']} 次"
             )
+        if c.get("party_organisations"):
+            text += (
+                f"；党组织 {c['party_organisations']} 个、党员 {c['party_members']} 名、"
+                f"下沉网格在职党员 {c['party_sunk']} 名"
+            )
         return text
 
 
@@ -97,6 +104,7 @@ def load_demo(
             log(f"  已生成 {made} 件")
     if registry:
         generate_registry(county=county, log=log)
+        generate_party(county=county, log=log)
     grids = Region.objects.subtree(county.path).filter(level=Level.GRID)
     village_kinds = dict(
         Region.objects.subtree(county.path).filter(level=Level.VILLAGE).values_list("path", "kind")
@@ -125,6 +133,11 @@ def load_demo(
             organisations=Organisation.objects.filter(in_county).count(),
             contracts=CareContract.objects.filter(in_county).count(),
             visits=Visit.objects.filter(in_county).count(),
+            party_organisations=PartyOrganisation.objects.filter(in_county).count(),
+            party_members=PartyMember.objects.filter(in_county, state="active").count(),
+            party_sunk=ServiceRegistration.objects.filter(
+                in_county, kind="member", state="assigned"
+            ).count(),
         )
     return DemoResult(county=county, password=password, accounts=accounts, counts=counts)
 

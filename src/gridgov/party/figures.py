@@ -18,8 +18,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
+    F,
+    Func,
     IntegerField,
     Model,
     OuterRef,
@@ -28,6 +31,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -45,7 +49,7 @@ from gridgov.party.models import (
     PartyOrganisation,
     ServiceRegistration,
 )
-from gridgov.party.selectors import in_service_q
+from gridgov.party.selectors import expected_q, in_service_q
 from gridgov.regions import codes
 from gridgov.regions.models import Region
 from gridgov.registry.choices import Gender
@@ -378,27 +382,35 @@ def participation(
     if organisation is not None:
         org_id = organisation.pk if isinstance(organisation, PartyOrganisation) else organisation
         held = held.filter(organisation_id=org_id)
-    missing = (
-        PartyMember.objects.filter(
-            organisation_id=OuterRef("organisation_id"),
-            state=c.MemberState.ACTIVE,
-            joined_on__lte=OuterRef("day"),
-        )
-        .exclude(
-            Exists(
-                Attendance.objects.filter(
-                    meeting_id=OuterRef(OuterRef("pk")), member_id=OuterRef("pk")
+
+    def missing(kind: str) -> Subquery:
+        """Expected members of the outer meeting (``expected_q``) without an attendance row."""
+        return Subquery(
+            PartyMember.objects.filter(
+                expected_q(OuterRef("organisation_id"), kind, OuterRef("day"))
+            )
+            .exclude(
+                Exists(
+                    Attendance.objects.filter(
+                        meeting_id=OuterRef(OuterRef("pk")), member_id=OuterRef("pk")
+                    )
                 )
             )
+            .order_by()
+            .annotate(n=Func(F("id"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)"))
+            .values("n"),
+            output_field=IntegerField(),
         )
-        .order_by()
-        .values("organisation_id")
-        .annotate(n=Count("id"))
-        .values("n")
+
+    by_kind = Case(
+        When(kind=c.MeetingKind.COMMITTEE_MEETING, then=missing(c.MeetingKind.COMMITTEE_MEETING)),
+        When(kind=c.MeetingKind.GROUP_MEETING, then=missing(c.MeetingKind.GROUP_MEETING)),
+        default=missing(c.MeetingKind.GENERAL_MEETING),
+        output_field=IntegerField(),
     )
     meeting_rows = list(
         held.annotate(day=TruncDate("starts_at"))
-        .annotate(missing=Coalesce(Subquery(missing, output_field=IntegerField()), Value(0)))
+        .annotate(missing=Coalesce(by_kind, Value(0)))
         .values_list("organisation_id", "missing")
     )
     if not meeting_rows:

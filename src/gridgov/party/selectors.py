@@ -601,29 +601,62 @@ def get_meeting(user: Any, pk: Any) -> Meeting:
     return meeting
 
 
+def expected_q(organisation: Any, kind: str, day: Any) -> Q:
+    """Which members (a ``Q`` on ``PartyMember``) are expected at a meeting of ``organisation``
+    of ``kind`` on ``day``: a 支委会 is for the holders of the organisation's seats on that day;
+    a 党小组会 for the group's members; every other meeting (支部党员大会, 党课, 主题党日 …) for
+    the organisation's members and those of its groups (a branch's members who sit in a
+    building group belong to the branch's meetings too). Only active members who had joined by
+    that day. ``organisation`` and ``day`` may be ``OuterRef`` expressions."""
+    base = Q(state=c.MemberState.ACTIVE, joined_on__lte=day)
+    if kind == c.MeetingKind.COMMITTEE_MEETING:
+        return base & Q(
+            Q(seats__ends_on__isnull=True) | Q(seats__ends_on__gt=day),
+            seats__organisation_id=organisation,
+            seats__starts_on__lte=day,
+        )
+    if kind == c.MeetingKind.GROUP_MEETING:
+        return base & Q(organisation_id=organisation)
+    return base & (
+        Q(organisation_id=organisation)
+        | Q(organisation__parent_id=organisation, organisation__kind=c.OrgKind.GROUP)
+    )
+
+
 def expected_attendees(meeting: Meeting) -> QuerySet[PartyMember]:
-    """Who is expected at the meeting: the organisation's active members who had joined by the
-    meeting's (local) day."""
+    """Who is expected at the meeting (see :func:`expected_q`)."""
     day = timezone.localtime(meeting.starts_at).date()
     return (
-        PartyMember.objects.filter(
-            organisation_id=meeting.organisation_id,
-            state=c.MemberState.ACTIVE,
-            joined_on__lte=day,
-        )
-        .select_related("person")
+        PartyMember.objects.filter(expected_q(meeting.organisation_id, meeting.kind, day))
+        .distinct()
+        .select_related("person", "organisation")
         .order_by("person__name", "id")
     )
 
 
 def meetings_for_member(member: PartyMember, *, upcoming: bool = True) -> QuerySet[Meeting]:
-    """The meetings of the member's organisation (the online branch): ``upcoming`` — not
-    cancelled and not over yet (an end, or the start plus four hours), soonest first; else the
-    past ones, newest first."""
+    """The meetings the member is expected at (the online branch): their organisation's, the
+    parent branch's meetings for all members when they sit in a group, and the 支委会 of
+    organisations where they hold a seat. ``upcoming`` — not cancelled and not over yet (an
+    end, or the start plus four hours), soonest first; else the past ones, newest first."""
     now = timezone.now()
-    qs = Meeting.objects.filter(organisation_id=member.organisation_id).select_related(
-        "organisation"
+    today = timezone.localdate()
+    mine = Q(organisation_id=member.organisation_id) & ~Q(kind=c.MeetingKind.COMMITTEE_MEETING)
+    parent_id = (
+        member.organisation.parent_id if member.organisation.kind == c.OrgKind.GROUP else None
     )
+    if parent_id is not None:
+        mine |= Q(organisation_id=parent_id) & ~Q(
+            kind__in=(c.MeetingKind.COMMITTEE_MEETING, c.MeetingKind.GROUP_MEETING)
+        )
+    seated = Seat.objects.filter(member=member, starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=today)
+    )
+    mine |= Q(
+        kind=c.MeetingKind.COMMITTEE_MEETING,
+        organisation_id__in=seated.values("organisation_id"),
+    )
+    qs = Meeting.objects.filter(mine).select_related("organisation")
     over = Q(ends_at__lt=now) | Q(
         ends_at__isnull=True, starts_at__lt=now - dt.timedelta(hours=MEETING_HOURS)
     )

@@ -45,6 +45,7 @@ from gridgov.party.models import (
     StarCriterion,
     StarRating,
 )
+from gridgov.party.selectors import expected_attendees
 from gridgov.party.values import (
     Errors,
     as_id,
@@ -1563,14 +1564,9 @@ def record_attendance(
         kind = choice(errors, {"entries": raw_kind}, "entries", c.AttendanceKind, _("参会情况"))
         if kind:
             parsed[member_key] = kind
-    members = {
-        m.pk: m
-        for m in PartyMember.objects.filter(
-            pk__in=sorted(parsed), organisation=meeting.organisation, state=c.MemberState.ACTIVE
-        )
-    }
+    members = {m.pk: m for m in expected_attendees(meeting).filter(pk__in=sorted(parsed))}
     for key in sorted(set(parsed) - set(members)):
-        errors.add("entries", _("编号 %(id)s 不是本组织的在册党员") % {"id": key})
+        errors.add("entries", _("编号 %(id)s 不是本次会议应到的党员") % {"id": key})
     notes = optional_text(errors, {"minutes": minutes}, "minutes", 50_000, _("会议记录"))
     errors.raise_if_any()
     existing = {a.member_id: a for a in meeting.attendance.all()}
@@ -1607,7 +1603,7 @@ def sign_in(
     if (
         meeting is None
         or member.state != c.MemberState.ACTIVE
-        or meeting.organisation_id != member.organisation_id
+        or not expected_attendees(meeting).filter(pk=member.pk).exists()
     ):
         raise _not_found()
     if meeting.state == c.MeetingState.CANCELLED:

@@ -451,9 +451,10 @@ def test_expected_attendees_joined_by_the_meeting_day(people: Any) -> None:
     same_day = make_member(tree.branch_a, joined_on=dt.date(2026, 3, 5))
     make_member(tree.branch_a, joined_on=dt.date(2026, 3, 6))  # joined after
     make_member(tree.branch_a, member_fields={"state": "deceased"})
-    make_member(tree.group_a)  # another organisation
+    make_member(tree.branch_b)  # another organisation
+    grouped = make_member(tree.group_a)  # the branch's group: at the branch's meetings too
     meeting = meeting_of(tree.branch_a, local(2026, 3, 5, 9))
-    assert ids(s.expected_attendees(meeting)) == {early.pk, same_day.pk}
+    assert ids(s.expected_attendees(meeting)) == {early.pk, same_day.pk, grouped.pk}
 
 
 def test_meetings_for_member(people: Any) -> None:

@@ -1425,8 +1425,18 @@ class _Party:
             v["path"]: f"{v['name']}党群服务中心会议室" for v in [*self.villages, *self.townships]
         }
         orgs = [o for o in self.rows[PartyOrganisation] if self.direct.get(o.pk)]
+        groups_of: dict[int, list[int]] = defaultdict(list)
+        for o in self.rows[PartyOrganisation]:
+            if o.kind == c.OrgKind.GROUP and o.parent_id:
+                groups_of[o.parent_id].append(o.pk)
         for org in orgs:
             members = [p for p in self.direct[org.pk] if p.member is not None]
+            # Who is expected (party.selectors.expected_q): a branch's meetings include its
+            # groups' members; a 支委会 is for the seat holders.
+            everyone = members + [
+                p for g in groups_of.get(org.pk, ()) for p in self.direct.get(g, ()) if p.member
+            ]
+            seated = list({p.id: p for _t, p in self.seats_of.get(org.pk, []) if p.member}.values())
             kind = org.kind
             path = org.region_path
             online = any(p.id in self.mobile for p in members) or rng.random() < 0.2
@@ -1457,7 +1467,14 @@ class _Party:
             for what, day, hour in plan:
                 if not first <= day <= last:
                     continue
-                self.meeting(org, members, what, day, hour, online, place, creator)
+                expected = (
+                    seated
+                    if what == "committee_meeting"
+                    else members
+                    if what == "group_meeting"
+                    else everyone
+                )
+                self.meeting(org, expected, what, day, hour, online, place, creator)
         self.counts.meetings = len(self.rows[Meeting])
         self.counts.attendance = len(self.rows[Attendance])
 

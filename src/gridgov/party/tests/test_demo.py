@@ -31,6 +31,7 @@ from gridgov.party.models import (
     StarCriterion,
     StarRating,
 )
+from gridgov.party.selectors import expected_attendees
 from gridgov.party.services import may_sit_under, stars_for
 from gridgov.regions.models import Region, subtree_q
 from gridgov.registry.models import Person
@@ -326,8 +327,11 @@ def check_meetings(scope: str) -> None:
             assert not rows[meeting.pk]
         if meeting.state == c.MeetingState.PLANNED:
             assert meeting.ends_at > now
+        if meeting.state == c.MeetingState.HELD:
+            # Everyone expected (party.selectors.expected_attendees) has a row, nobody else.
+            expected = set(expected_attendees(meeting).values_list("pk", flat=True))
+            assert {row.member_id for row in rows[meeting.pk]} == expected
         for row in rows[meeting.pk]:
-            assert row.member.organisation_id == meeting.organisation_id
             assert row.region_path == meeting.region_path
             if row.kind == c.AttendanceKind.REMOTE:
                 assert meeting.is_online and row.member.is_mobile

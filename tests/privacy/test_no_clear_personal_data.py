@@ -227,7 +227,7 @@ def test_api_responses_show_masked_values_only(people, world, username, caplog):
     with caplog.at_level(logging.DEBUG):
         for path in paths:
             ids = party_ids if path.startswith("/api/v1/party/") else registry_ids
-            url = re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
+            url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids.get(m.group(1), 1)), path)
             response = client.get(url, **headers)
             if response.status_code == 200:
                 checked += 1

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_integrations_and_residents'),
+        ("accounts", "0002_integrations_and_residents"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='department',
-            name='kind',
-            field=models.CharField(choices=[('functional', '职能部门'), ('township_office', '乡镇（街道）站所'), ('utility', '公共服务企事业单位'), ('other', '其他单位'), ('party', '党组织')], default='functional', max_length=20, verbose_name='类别'),
+            model_name="department",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("functional", "职能部门"),
+                    ("township_office", "乡镇（街道）站所"),
+                    ("utility", "公共服务企事业单位"),
+                    ("other", "其他单位"),
+                    ("party", "党组织"),
+                ],
+                default="functional",
+                max_length=20,
+                verbose_name="类别",
+            ),
         ),
     ]

@@ -274,7 +274,7 @@ def test_participation_counts_members_without_a_row_absent(
     span = Span.month(2026, 3)
     leader = people.leader
     f.coverage(leader, GRID_A)  # the scope is computed once per user object
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):
         rows = f.participation(leader, COMMUNITY, span)
     assert [r.organisation_id for r in rows] == [tree.branch_a.pk, tree.branch_b.pk]
     a = rows[0]

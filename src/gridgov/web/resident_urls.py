@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gridgov.web import resident
+from gridgov.web import resident, resident_party
 
 urlpatterns = [
     path("", resident.home, name="resident-home"),
@@ -14,4 +14,11 @@ urlpatterns = [
     path("login/", resident.login, name="resident-login"),
     path("logout/", resident.logout, name="resident-logout"),
     path("mine/", resident.mine, name="resident-mine"),
+    path("party/", resident_party.home, name="resident-party"),
+    path("party/meetings/<int:pk>/", resident_party.meeting_detail, name="resident-party-meeting"),
+    path(
+        "party/meetings/<int:pk>/sign-in/",
+        resident_party.sign_in,
+        name="resident-party-sign-in",
+    ),
 ]

@@ -2,8 +2,9 @@
 
 Thin views: the figures come from ``gridgov.cases.figures`` (each a ``CaseFilter``, so every
 number links to the workbench list of exactly the cases it counts), the people on duty from
-``accounts.selectors.visible_posts``, and the one-click command panel (一键式指挥) calls
-``cases.services.act``.
+``accounts.selectors.visible_posts``, the one-click command panel (一键式指挥) calls
+``cases.services.act``, and the switchable party layer (党建图层, off by default) is the party
+map's layer (``web.party_map.layer_data``) of the screen's region.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.cases.models import Case
 from gridgov.cases.services import act
 from gridgov.cases.workflow import TABLE, Action, HandlingUnit, PayloadError, Status
+from gridgov.party.choices import OrgKind
+from gridgov.party.figures import star_distribution
 from gridgov.regions import codes
 from gridgov.regions import selectors as regions
 from gridgov.regions.models import Region, subtree_q
+from gridgov.web import party_map
 
 COMMANDS = (Action.INSTRUCT, Action.SUPERVISE, Action.URGE)
 DUTY_ORDER = (
@@ -131,6 +135,7 @@ def _config(region: Region) -> dict[str, Any]:
         "level": region.level,
         "mapUrl": reverse("screen-map", args=[region.path]),
         "pointsUrl": reverse("screen-points", args=[region.path]),
+        "partyUrl": reverse("screen-party", args=[region.path]),
         "base": reverse("screen"),
         "caseUrl": reverse("screen-case", args=["NUMBER"]),
         "tiles": tile_settings(),
@@ -147,7 +152,31 @@ def _config(region: Region) -> dict[str, Any]:
             "red": str(Light.RED.label),
             "yellow": str(Light.YELLOW.label),
             "green": str(Light.GREEN.label),
+            "party": party_labels(),
         },
+    }
+
+
+def party_labels() -> dict[str, Any]:
+    """The labels of the party layer (党建图层) on the screen's map."""
+    return {
+        "kinds": {value: str(label) for value, label in OrgKind.choices},
+        "centre": _("党群服务中心"),
+        "centreShort": _("党"),
+        "secretary": _("书记"),
+        "members": _("党员"),
+        "stars": _("星级"),
+        "unrated": _("未评定"),
+        "sunk": _("下沉力量"),
+        "region": _("所在区域"),
+        "people": _("名"),
+        "coverage": _("党组织覆盖率"),
+        "organisations": _("党组织"),
+        "memberTotal": _("党员"),
+        "sunkTotal": _("下沉力量"),
+        "starred": _("四星级以上"),
+        "centres": _("服务阵地"),
+        "unit": _("个"),
     }
 
 
@@ -249,6 +278,20 @@ def points_json(request: HttpRequest, path: str) -> JsonResponse:
     thousand (red and yellow first)."""
     region = regions.get_region(request.user, path)
     return JsonResponse(figures.case_points(request.user, region, timezone.now()))
+
+
+@login_required
+@require_GET
+def party_json(request: HttpRequest, path: str) -> JsonResponse:
+    """The party layer (党建图层) of the region: the party map's points through the same reader
+    (the organisations and centres of the region's level and the two below, as the party map
+    first shows them), and the summary of the whole area with the star distribution."""
+    region = regions.get_region(request.user, path)
+    data = party_map.layer_data(request.user, region, levels=party_map.default_levels(region))
+    stars = star_distribution(request.user, region.path)
+    data["summary"]["stars"] = {str(n): count for n, count in stars.items()}
+    data["summary"]["organisations"] = sum(stars.values())
+    return JsonResponse(data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -244,6 +244,7 @@
     });
 
     const load = (url) => fetch(url, { credentials: "same-origin" }).then((r) => r.json());
+    let casePoints = null;  // faded while the party layer is on
     load(config.mapUrl).then((geo) => {
       const children = geo.features.filter((f) => f.properties.open !== undefined);
       maxOpen = Math.max(1, ...children.map((f) => f.properties.open));
@@ -298,6 +299,7 @@
     }).then((pts) => {
       if (!pts) { return; }
       const layer = L.layerGroup();
+      casePoints = layer;
       // Draw green first so that yellow and red lie on top.
       const order = { green: 0, yellow: 1, red: 2 };
       pts.points.slice().sort((a, b) => order[a[2]] - order[b[2]]).forEach((pt) => {
@@ -318,5 +320,104 @@
       }
       el.dataset.ready = "1";
     }).catch((err) => { el.dataset.error = String(err); });
+
+    // --- the party layer (党建图层): off by default, loaded on the first switch-on ----------
+    const partyButton = document.querySelector(".map-layers button[data-layer='party']");
+    const partyPanel = document.getElementById("party-summary");
+    const P = T.party;
+    const KIND_STYLE = {
+      committee: { colour: "#e62429", radius: 10 },
+      working_committee: { colour: "#a855f7", radius: 9.5 },
+      general_branch: { colour: "#f97316", radius: 8 },
+      branch: { colour: "#ffd25e", radius: 6.5, stroke: "#e62429" },
+      group: { colour: "#14b8a6", radius: 5 },
+    };
+    const esc = (text) => String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g,
+      (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch]));
+    const starText = (n) => (n ? "★".repeat(n) : P.unrated);
+    let partyLayer = null;
+    let partyLoading = null;
+    function partyTip(p) {
+      if (p.type === "centre") {
+        return "<b>" + esc(p.name) + '</b><span class="k">' + esc(p.level_label || P.centre) + "</span>" +
+          (p.region ? "<br>" + esc(P.region) + "：" + esc(p.region) : "");
+      }
+      let html = "<b>" + esc(p.name) + '</b><span class="k">' + esc(p.kind_label || P.kinds[p.kind] || p.kind) + "</span>" +
+        "<br>" + esc(P.secretary) + "：" + esc(p.secretary || "—") +
+        "　" + esc(P.members) + "：" + esc(p.members || 0) + " " + esc(P.people) +
+        '<br>' + esc(P.stars) + '：<span class="stars">' + esc(starText(p.stars)) + "</span>";
+      if (p.sunk !== null && p.sunk !== undefined) { html += "　" + esc(P.sunk) + "：" + esc(p.sunk); }
+      return html;
+    }
+    function partySummary(s) {
+      const starred = Object.keys(s.stars || {}).filter((k) => Number(k) >= 4)
+        .reduce((sum, k) => sum + s.stars[k], 0);
+      partyPanel.innerHTML =
+        "<h3>" + esc(P.coverage) + " <b>" + pct(s.coverage || 0) + "</b></h3><dl>" +
+        "<dt>" + esc(P.organisations) + "</dt><dd><b>" + esc(s.organisations) + "</b> " + esc(P.unit) + "</dd>" +
+        "<dt>" + esc(P.memberTotal) + "</dt><dd><b>" + esc(s.members) + "</b> " + esc(P.people) + "</dd>" +
+        "<dt>" + esc(P.sunkTotal) + "</dt><dd><b>" + esc(s.sunk) + "</b></dd>" +
+        "<dt>" + esc(P.starred) + '</dt><dd><b>' + esc(starred) + "</b> " + esc(P.unit) + "</dd>" +
+        "<dt>" + esc(P.centres) + "</dt><dd><b>" + esc(s.centres) + "</b> " + esc(P.unit) + "</dd></dl>" +
+        '<div class="kinds">' + Object.keys(KIND_STYLE).map((k) =>
+          '<span><i style="background:' + KIND_STYLE[k].colour + '"></i>' + esc(P.kinds[k]) + "</span>").join("") +
+        '<span><i class="sq"></i>' + esc(P.centre) + "</span></div>";
+    }
+    function buildParty(geo) {
+      const layer = L.layerGroup();
+      const order = ["committee", "working_committee", "general_branch", "branch", "group"];
+      const features = (geo.features || []).filter((f) => f.geometry && f.geometry.type === "Point");
+      // Small organisations last so that they lie on top; centres as badges above them all.
+      features.sort((a, b) => order.indexOf(a.properties.kind) - order.indexOf(b.properties.kind));
+      // Many centres (a county's villages): small squares beside their place, else pins.
+      const compact = features.filter((f) => f.properties.type === "centre").length > 40;
+      features.forEach((f) => {
+        const p = f.properties;
+        const latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+        let marker;
+        if (p.type === "centre") {
+          const icon = compact
+            ? L.divIcon({ className: "party-centre compact", html: "<span></span>", iconSize: [10, 10], iconAnchor: [-3, 13] })
+            : L.divIcon({ className: "party-centre", html: "<span>" + esc(P.centreShort) + "</span>", iconSize: [22, 28], iconAnchor: [11, 28], tooltipAnchor: [0, -26] });
+          marker = L.marker(latlng, { icon, zIndexOffset: 1000 });
+        } else {
+          const style = KIND_STYLE[p.kind] || { colour: "#ffffff", radius: 5 };
+          marker = L.circleMarker(latlng, {
+            radius: style.radius, renderer, color: style.stroke || "#ffd25e", weight: 1.8, fillColor: style.colour, fillOpacity: 1,
+          });
+        }
+        marker.bindTooltip(partyTip(p), { className: "party-tip", direction: "top" });
+        marker.on("click", () => marker.openTooltip());
+        layer.addLayer(marker);
+      });
+      partyLayer = layer;
+      el.dataset.partyPoints = String(features.length);
+      partySummary(geo.summary || {});
+    }
+    function fadeCases(faded) {
+      if (!casePoints) { return; }
+      casePoints.eachLayer((m) => m.setStyle(faded ? { opacity: 0.25, fillOpacity: 0.25 } : { opacity: 1, fillOpacity: 0.95 }));
+    }
+    if (partyButton) {
+      partyButton.addEventListener("click", () => {
+        const on = !partyButton.classList.contains("on");
+        partyButton.classList.toggle("on", on);
+        partyButton.setAttribute("aria-pressed", String(on));
+        fadeCases(on);
+        if (!on) {
+          if (partyLayer) { map.removeLayer(partyLayer); }
+          partyPanel.hidden = true;
+          el.dataset.party = "off";
+          return;
+        }
+        partyLoading = partyLoading || load(config.partyUrl).then(buildParty);
+        partyLoading.then(() => {
+          if (!partyButton.classList.contains("on")) { return; }
+          partyLayer.addTo(map);
+          partyPanel.hidden = false;
+          el.dataset.party = "on";
+        }).catch((err) => { partyLoading = null; el.dataset.error = String(err); });
+      });
+    }
   }
 })();

@@ -61,8 +61,10 @@ def main() -> int:
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    if not Case.objects.exists():
-        print("loading the demo county with a year of cases …", flush=True)
+    from gridgov.party.models import PartyOrganisation
+
+    if not Case.objects.exists() or not PartyOrganisation.objects.exists():
+        print("loading the demo county with a year of cases and its registers …", flush=True)
         load_demo(log=lambda *_: None)
     open_case = Case.objects.filter(status="in_progress").order_by("-created_at").first()
     any_case = open_case or Case.objects.order_by("-created_at").first()
@@ -85,6 +87,19 @@ def main() -> int:
         "/m/tasks/",
         "/api/v1/cases?limit=50",
         "/api/v1/me/queue",
+        "/work/party/",
+        "/work/party/orgs/",
+        "/work/party/orgs/?view=list",
+        "/work/party/members/",
+        "/work/party/sinking/",
+        "/work/party/needs/",
+        "/work/party/meetings/",
+        "/work/party/meetings/participation/",
+        "/work/party/map/",
+        "/work/party/map/layer.geojson?region=220283",
+        "/screen/220283/party.json",
+        "/api/v1/party/figures/coverage?region=220283",
+        "/api/v1/party/members?limit=50",
     ]
     public = ["/r/", "/open311/v2/services.json", "/open311/v2/requests.json"]
     client = Client()

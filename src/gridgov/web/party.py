@@ -67,6 +67,12 @@ def attempt(
         return None, 409
 
 
+def changed(values: dict[str, Any], initial: dict[str, Any]) -> dict[str, Any]:
+    """The values of an edit form that differ from what the form showed (only those go to the
+    service, so an untouched field is not re-validated or logged as a change)."""
+    return {k: v for k, v in values.items() if str(v or "") != str(initial.get(k) or "")}
+
+
 def done(request: HttpRequest, message: str, to: str, *args: Any) -> HttpResponse:
     messages.success(request, message)
     return redirect(to, *args)

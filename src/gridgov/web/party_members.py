@@ -249,7 +249,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form.is_valid()
         values = _values(form)
-        changed = {k: v for k, v in values.items() if str(v or "") != str(initial.get(k) or "")}
+        changed = p.changed(values, initial)
         result, status = p.attempt(
             form,
             lambda: services.update_member(

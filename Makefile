@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 PG_URL ?= $(DATABASE_URL)
+# The suite runs on every logical CPU (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= logical
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: demo run test lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases bench-metrics bench-registry clean lock messages
+.PHONY: demo run test checks demo-template lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases bench-metrics bench-registry clean lock messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -30,7 +33,16 @@ run: $(VENV)/.installed
 	DEBUG=1 $(BIN)/gridgov manage runserver $(or $(PORT),8000)
 
 ## test: lint, types, migrations check, the suite on SQLite, and again on PostgreSQL if DATABASE_URL is set
-test: $(VENV)/.installed-dev browser-deps lint typecheck migrations-check test-sqlite test-postgres
+test: $(VENV)/.installed-dev browser-deps checks test-sqlite test-postgres
+
+## checks: lint, types and the migrations check, two at a time, with the browser tests' demo
+## county built meanwhile (demo-template) on the CPU they leave free
+checks: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck migrations-check demo-template
+
+## demo-template: build the browser tests' demo folder ahead (var/test-cache/; tests/browser/conftest.py)
+demo-template: $(VENV)/.installed-dev
+	env -u DATABASE_URL $(BIN)/python tests/browser/conftest.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src bench tools tests conftest.py
@@ -47,12 +59,12 @@ migrations-check: $(VENV)/.installed-dev
 	env -u DATABASE_URL GRIDGOV_TESTING=1 $(BIN)/gridgov manage makemigrations --check --dry-run
 
 test-sqlite: $(VENV)/.installed-dev
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgres: $(VENV)/.installed-dev
 	@if [ -n "$(PG_URL)" ]; then \
 	  echo "== PostgreSQL: $(PG_URL)"; \
-	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest; \
+	  DATABASE_URL="$(PG_URL)" $(PYTEST); \
 	else echo "== DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## browser-deps: Debian's chromium and a CJK font for the Playwright tests (never a downloaded

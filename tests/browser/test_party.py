@@ -52,7 +52,15 @@ def test_the_party_map_shows_organisations_and_opens_a_popup(
     for box in page.locator(".party-filters input[name=kind]").all():
         if box.get_attribute("value") != "branch":
             box.uncheck()
-    page.wait_for_selector("#map[data-ready='1']")
+    # Every click fetches the layer again; wait for the answer to the last one.
+    page.wait_for_function(
+        """() => {
+            const map = document.querySelector('#map');
+            return map.dataset.ready === '1'
+                && !document.querySelector('#map path.party-org:not(.kind-branch)');
+        }""",
+        timeout=30000,
+    )
     branches = markers(page)
     assert 0 < branches < shown
     assert page.locator("#map path.party-org").count() == branches

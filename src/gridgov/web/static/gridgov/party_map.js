@@ -100,8 +100,12 @@
     return empty ? null : params;
   }
   var counter = document.getElementById("party-count");
+  // Each filter change fetches the layer again; only the newest answer is drawn (an older one
+  // arriving late would show the previous filter).
+  var latest = 0;
   function loadLayer() {
     var params = query();
+    var mine = ++latest;
     el.dataset.ready = "";
     var request = params
       ? fetch(config.layer + "?" + params.toString(), { credentials: "same-origin" })
@@ -109,6 +113,7 @@
     return request
       .then(function (r) { return r.ok ? r.json() : { type: "FeatureCollection", features: [] }; })
       .then(function (data) {
+        if (mine !== latest) { return; }
         points.clearLayers();
         // Bigger organisations first, so that small ones lie on top and stay clickable.
         var order = ["committee", "working_committee", "general_branch", "branch", "group"];

@@ -1425,6 +1425,9 @@ class _Party:
             v["path"]: f"{v['name']}党群服务中心会议室" for v in [*self.villages, *self.townships]
         }
         orgs = [o for o in self.rows[PartyOrganisation] if self.direct.get(o.pk)]
+        seat_start = {
+            (seat.organisation_id, seat.member_id): seat.starts_on for seat in self.rows[Seat]
+        }
         groups_of: dict[int, list[int]] = defaultdict(list)
         for o in self.rows[PartyOrganisation]:
             if o.kind == c.OrgKind.GROUP and o.parent_id:
@@ -1468,7 +1471,7 @@ class _Party:
                 if not first <= day <= last:
                     continue
                 expected = (
-                    seated
+                    [p for p in seated if seat_start[(org.pk, p.member.pk)] <= day]  # type: ignore[union-attr]
                     if what == "committee_meeting"
                     else members
                     if what == "group_meeting"

@@ -100,7 +100,8 @@ def span_of(text: str) -> Span:
         ) from error
 
 
-def _period(span: Span) -> dict[str, str]:
+def period_out(span: Span) -> dict[str, str]:
+    """A period in answers: key, label and first and last day."""
     return {
         "key": span.key,
         "label": span.label,
@@ -127,8 +128,8 @@ def _checked(filters: FilterQuery, **scope: Any) -> Scope:
 def _out(scope_label: str, span: Span, scope: Scope) -> dict[str, Any]:
     return {
         "scope": scope_label,
-        "period": _period(span),
-        "previous_period": _period(span.previous()),
+        "period": period_out(span),
+        "previous_period": period_out(span.previous()),
         "figures": [_figure(v) for v in compute(scope, span)],
     }
 
@@ -173,7 +174,7 @@ def region_breakdown(
     rows = figures.breakdown(region, scope, span, by)
     return {
         "scope": region.name,
-        "period": _period(span),
+        "period": period_out(span),
         "by": by,
         "rows": [
             {"key": str(r.key), "label": r.label, "figures": [_figure(v) for v in r.values]}
@@ -196,7 +197,7 @@ def ranking(
     return {
         "kind": kind,
         "title": result.title,
-        "period": _period(span),
+        "period": period_out(span),
         "weights": {k: str(v) for k, v in result.weights.items()},
         "rows": [
             {

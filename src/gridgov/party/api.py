@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, QueryEx, Router, Status
 
 from gridgov.accounts.models import Resident, User
+from gridgov.core.apischemas import MAX_ID, Keyset, ReasonIn
 from gridgov.core.apiutil import display_name, staff
 from gridgov.core.privacy import redact
-from gridgov.metrics.figures import Span, parse_period
+from gridgov.metrics.api import period_out, span_of
 from gridgov.party import access, figures, maplayer, selectors, services
 from gridgov.party import choices as c
 from gridgov.party.models import (
@@ -79,7 +80,6 @@ from gridgov.party.schemas import (
     ParticipationOut,
     RatingIn,
     RatingOut,
-    ReasonIn,
     RegistrationIn,
     RegistrationList,
     RegistrationOut,
@@ -106,8 +106,6 @@ from gridgov.party.selectors import (
 )
 from gridgov.regions import selectors as region_selectors
 from gridgov.regions.choices import Level
-from gridgov.registry.api import Keyset
-from gridgov.registry.schemas import MAX_ID
 
 router = Router(tags=["党建引领"])
 
@@ -528,32 +526,6 @@ def _figure_region(user: User, region: str) -> str:
     if len(roots) != 1:
         raise ValidationError({"region": [_("请指定区划")]})
     return roots[0].path
-
-
-def _span(text: str) -> Span:
-    """The period asked for (the current month when empty); a bad one is a field error."""
-    if not text:
-        today = timezone.localdate()
-        return Span.month(today.year, today.month)
-    try:
-        return parse_period(text)
-    except (ValueError, OverflowError) as error:
-        raise ValidationError(
-            {
-                "period": [
-                    _("期间格式不对：应为 2026-10、2026、2026-10-05 或 起..止日期（最长三年）")
-                ]
-            }
-        ) from error
-
-
-def _period(span: Span) -> dict[str, str]:
-    return {
-        "key": span.key,
-        "label": span.label,
-        "start": span.start.isoformat(),
-        "end": span.end.isoformat(),
-    }
 
 
 # -- organisations ---------------------------------------------------------------------------
@@ -1214,10 +1186,10 @@ def figure_needs(
 ) -> dict[str, Any]:
     user = staff(request)
     path = _figure_region(user, region)
-    span = _span(period)
+    span = span_of(period)
     summary = figures.needs_summary(user, path, span)
     summary.pop("span", None)
-    return {"region": path, "period": _period(span), **summary}
+    return {"region": path, "period": period_out(span), **summary}
 
 
 @router.get(
@@ -1233,12 +1205,12 @@ def figure_participation(
 ) -> dict[str, Any]:
     user = staff(request)
     path = _figure_region(user, region)
-    span = _span(period)
+    span = span_of(period)
     org = selectors.get_organisation(user, organisation) if organisation else None
     rows = figures.participation(user, path, span, organisation=org)
     return {
         "region": path,
-        "period": _period(span),
+        "period": period_out(span),
         "rows": [
             {
                 "organisation": r.organisation_id,
@@ -1288,7 +1260,7 @@ def _choices(text: str, allowed: Iterable[str], field: str) -> list[str]:
     description=(
         "FeatureCollection of points with `summary`. `kind`: 组织类型（逗号分隔，"
         + "、".join(c.OrgKind.values)
-        + "）；`level`: 区划层级（逗号分隔，county、township、village、grid、building）。"
+        + "，centre 为党群服务中心）；`level`: 区划层级（逗号分隔，county、township、village、grid、building）。"
     ),
 )
 def party_map(
@@ -1299,7 +1271,7 @@ def party_map(
 ) -> dict[str, Any]:
     user = staff(request)
     path = region_selectors.get_region(user, region).path if region else ""
-    kinds = _choices(kind, c.OrgKind.values, "kind")
+    kinds = _choices(kind, [*c.OrgKind.values, maplayer.CENTRE], "kind")
     levels = _choices(level, maplayer.LEVEL_ORDER, "level")
     layer = maplayer.party_layer(user, path, kinds=kinds, levels=levels)
     for feature in layer["features"]:

@@ -32,6 +32,7 @@ from gridgov.regions.models import Region
 # A county has ~1,500 grid branches and more building groups; past this many organisations the
 # layer is cut (top levels first) and the summary says so; pass ``levels`` to narrow it.
 DEFAULT_LIMIT = 3000
+CENTRE = "centre"  # the kind of a service centre's point
 LEVEL_ORDER = {level: index for index, level in enumerate(codes.LEVELS)}
 Point = tuple[float, float]
 
@@ -46,15 +47,20 @@ def party_layer(
 ) -> dict[str, Any]:
     """The layer of the visible area of ``region_path`` ("" for the user's whole view).
 
-    ``kinds``: organisation kinds to show (all when empty); ``levels``: region levels the
-    organisations are bound to (all when empty); ``limit``: at most this many organisations,
-    the upper levels first (None: no limit). Centres are always shown.
+    ``kinds``: organisation kinds and/or ``"centre"`` (service centres) to show (all when
+    empty); ``levels``: region levels the organisations are bound to and the centres serve
+    (all when empty); ``limit``: at most this many organisations, the upper levels first
+    (None: no limit).
     """
-    kinds = [k for k in kinds if k in c.OrgKind.values]
+    asked = [k for k in kinds if k in c.OrgKind.values or k == CENTRE]
+    org_kinds = [k for k in asked if k != CENTRE]
+    show_centres = not asked or CENTRE in asked
     levels = [level for level in levels if level in LEVEL_ORDER]
     orgs_qs = in_area(PartyOrganisation.objects.filter(is_active=True), user, region_path)
-    if kinds:
-        orgs_qs = orgs_qs.filter(kind__in=kinds)
+    if asked and not org_kinds:
+        orgs_qs = orgs_qs.none()
+    if org_kinds:
+        orgs_qs = orgs_qs.filter(kind__in=org_kinds)
     if levels:
         orgs_qs = orgs_qs.filter(level__in=levels)
     orgs = list(
@@ -111,10 +117,13 @@ def party_layer(
         for path in (*codes.ancestor_paths(grid_path), grid_path):
             sunk[path] += n
 
-    centres = list(
-        in_area(ServiceCentre.objects.filter(is_active=True), user, region_path)
-        .select_related("region")
-        .order_by("region_path", "name")
+    centres_qs = in_area(ServiceCentre.objects.filter(is_active=True), user, region_path)
+    if levels:
+        centres_qs = centres_qs.filter(level__in=levels)
+    centres = (
+        list(centres_qs.select_related("region").order_by("region_path", "name"))
+        if show_centres
+        else []
     )
     points = _label_points(
         [o.region for o in orgs]

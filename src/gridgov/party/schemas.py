@@ -11,22 +11,21 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import FiniteFloat
 
+from gridgov.core.apischemas import (
+    MAX_ID,
+    Page,
+    PageQuery,
+    PlaceOut,
+    ReasonIn,
+    UserRef,
+    choice_codes,
+    optional_id,
+    record_id,
+)
+from gridgov.metrics.api import PeriodOut
 from gridgov.party import choices as c
-from gridgov.registry.schemas import MAX_ID, Page, PageQuery, PlaceOut, UserRef
 
 REGION_FILTER = r"^([0-9]{2,18})?$"
-
-
-def _codes(options: type[Any]) -> str:
-    return "、".join(f"{value}（{label}）" for value, label in options.choices)
-
-
-def record_id(description: str = "记录编号") -> Any:
-    return Field(..., ge=1, le=MAX_ID, description=description)
-
-
-def optional_id(description: str) -> Any:
-    return Field(None, ge=1, le=MAX_ID, description=description)
 
 
 def region_filter(description: str = "区划路径（含下级）；默认全部辖区") -> Any:
@@ -64,20 +63,13 @@ class MemberRef(Schema):
     name: str
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=1000, description="理由（记录在案）")
-
-
-# -- organisations ---------------------------------------------------------------------------
-
-
 class OrgQuery(PageQuery):
     region: str = region_filter()
     kind: Literal[("", *c.OrgKind.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.OrgKind)
+        "", description=choice_codes(c.OrgKind)
     )
     category: Literal[("", *c.OrgCategory.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.OrgCategory)
+        "", description=choice_codes(c.OrgCategory)
     )
     parent: int | None = Field(None, ge=1, le=MAX_ID, description="上级党组织编号")
     q: str = Field("", max_length=60, description="名称（包含）")
@@ -150,8 +142,8 @@ class TreeNodeOut(Schema):
 
 class OrgIn(Schema):
     name: str = Field(..., max_length=100)
-    kind: str = Field(..., max_length=30, description=_codes(c.OrgKind))
-    category: str = Field("regional", max_length=30, description=_codes(c.OrgCategory))
+    kind: str = Field(..., max_length=30, description=choice_codes(c.OrgKind))
+    category: str = Field("regional", max_length=30, description=choice_codes(c.OrgCategory))
     parent: int | None = optional_id("上级党组织编号；只有县（市）级以上组织可以没有上级")
     region: str = Field(..., max_length=30, description="所领导区划的路径或代码")
     organisation: int | None = optional_id("所在单位（法人单位编号）")
@@ -187,7 +179,7 @@ class MemberQuery(PageQuery):
     region: str = region_filter()
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="党组织编号")
     status: Literal[("", *c.MemberStatus.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.MemberStatus)
+        "", description=choice_codes(c.MemberStatus)
     )
     in_service: Literal["", "0", "1"] = Field("", description="1 在职党员 / 0 非在职")
     mobile: Literal["", "0", "1"] = Field("", description="1 流动党员 / 0 非流动")
@@ -250,7 +242,7 @@ class MemberIn(Schema):
     person: int = record_id("登记人员编号")
     organisation: int = record_id("党组织编号")
     joined_on: dt.date
-    status: str = Field("formal", max_length=20, description=_codes(c.MemberStatus))
+    status: str = Field("formal", max_length=20, description=choice_codes(c.MemberStatus))
     full_member_on: dt.date | None = Field(None, description="转正日期（预备党员不填）")
     in_service_unit: str = Field("", max_length=100, description="在职单位")
     in_service_department: int | None = optional_id("在职单位（部门编号）")
@@ -286,7 +278,7 @@ class MemberEndIn(ReasonIn):
 
 class SeatIn(Schema):
     member_id: int = record_id("党员编号")
-    title: str = Field(..., max_length=20, description=_codes(c.SeatTitle))
+    title: str = Field(..., max_length=20, description=choice_codes(c.SeatTitle))
     starts_on: dt.date | None = Field(None, description="默认今天")
 
 
@@ -321,10 +313,10 @@ class ChiefIn(Schema):
 class RegistrationQuery(PageQuery):
     region: str = region_filter()
     kind: Literal[("", *c.RegistrantKind.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.RegistrantKind)
+        "", description=choice_codes(c.RegistrantKind)
     )
     state: Literal[("", "live", *c.RegistrationState.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.RegistrationState) + "；live 未结束；空值为全部"
+        "", description=choice_codes(c.RegistrationState) + "；live 未结束；空值为全部"
     )
     member: int | None = Field(None, ge=1, le=MAX_ID, description="党员编号")
     unit: int | None = Field(None, ge=1, le=MAX_ID, description="报到单位（部门编号）")
@@ -338,7 +330,7 @@ class RegistrationList(Page):
 
 
 class RegistrationIn(Schema):
-    kind: str = Field(..., max_length=10, description=_codes(c.RegistrantKind))
+    kind: str = Field(..., max_length=10, description=choice_codes(c.RegistrantKind))
     community: str = Field(..., max_length=30, description="报到社区（村）的路径或代码")
     member_id: int | None = optional_id("在职党员编号（kind=member）")
     unit_id: int | None = optional_id("报到单位（部门编号，kind=unit）")
@@ -372,10 +364,10 @@ class ServiceRecordOut(Schema):
 class NeedQuery(PageQuery):
     region: str = region_filter()
     kind: Literal[("", *c.NeedKind.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.NeedKind)
+        "", description=choice_codes(c.NeedKind)
     )
     state: Literal[("", *c.NeedState.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.NeedState) + "；空值为全部"
+        "", description=choice_codes(c.NeedState) + "；空值为全部"
     )
     q: str = Field("", max_length=60, description="标题（包含）")
     due_before: dt.date | None = Field(None, description="截止日期不晚于")
@@ -431,7 +423,7 @@ class NeedList(Page):
 
 
 class NeedIn(Schema):
-    kind: str = Field(..., max_length=10, description=_codes(c.NeedKind))
+    kind: str = Field(..., max_length=10, description=choice_codes(c.NeedKind))
     title: str = Field(..., max_length=100)
     detail: str = Field("", max_length=5000)
     region: str = Field(..., max_length=30, description="发布社区（村）或网格的路径或代码")
@@ -456,10 +448,10 @@ class MeetingQuery(PageQuery):
     region: str = region_filter()
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="党组织编号")
     kind: Literal[("", *c.MeetingKind.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.MeetingKind)
+        "", description=choice_codes(c.MeetingKind)
     )
     state: Literal[("", *c.MeetingState.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.MeetingState) + "；空值为全部"
+        "", description=choice_codes(c.MeetingState) + "；空值为全部"
     )
     start: dt.date | None = Field(None, description="开始日期不早于（含）")
     end: dt.date | None = Field(None, description="开始日期不晚于（含）")
@@ -504,7 +496,7 @@ class MeetingList(Page):
 
 class MeetingIn(Schema):
     organisation: int = record_id("党组织编号")
-    kind: str = Field(..., max_length=30, description=_codes(c.MeetingKind))
+    kind: str = Field(..., max_length=30, description=choice_codes(c.MeetingKind))
     title: str = Field(..., max_length=100)
     starts_at: dt.datetime = Field(..., description="无时区时按北京时间")
     ends_at: dt.datetime | None = None
@@ -530,7 +522,7 @@ class MeetingPatch(Schema):
 
 class AttendanceIn(Schema):
     entries: dict[str, str] = Field(
-        ..., description="党员编号 → " + _codes(c.AttendanceKind), max_length=1000
+        ..., description="党员编号 → " + choice_codes(c.AttendanceKind), max_length=1000
     )
     minutes: str | None = Field(None, max_length=20000, description="会议记录")
 
@@ -605,7 +597,7 @@ class CentreList(Page):
 
 class CentreIn(Schema):
     name: str = Field(..., max_length=100)
-    level: str = Field(..., max_length=10, description=_codes(c.CentreLevel))
+    level: str = Field(..., max_length=10, description=choice_codes(c.CentreLevel))
     region: str = Field(..., max_length=30, description="所在区划的路径或代码")
     organisation: int | None = optional_id("所属党组织编号")
     address: str = Field("", max_length=200)
@@ -617,13 +609,6 @@ class CentreIn(Schema):
 
 
 # -- figures ---------------------------------------------------------------------------------
-
-
-class PeriodOut(Schema):
-    key: str = Field(..., description="2026-10（月）、2026（年）、2026-11-05（日）或起止日期")
-    label: str
-    start: str
-    end: str
 
 
 class CoverageOut(Schema):

@@ -8,22 +8,17 @@ masked; the one way to a clear value is the ``reveal`` endpoints, which call
 reasons) passes ``redact`` so that a number typed into it does not leave in clear either.
 Lists page by keyset (``cursor`` / ``next``, at most 200 rows a page)."""
 
-import base64
-import binascii
 import datetime as dt
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, QueryEx, Router, Status
 
 from gridgov.accounts.models import User
+from gridgov.core.apischemas import MAX_ID, Keyset, ReasonIn
 from gridgov.core.apiutil import display_name, staff
 from gridgov.core.jurisdiction import scope_for
 from gridgov.core.privacy import mask_name, redact
@@ -44,7 +39,6 @@ from gridgov.registry.models import (
     Visit,
 )
 from gridgov.registry.schemas import (
-    MAX_ID,
     ContractIn,
     ContractList,
     ContractOut,
@@ -64,7 +58,6 @@ from gridgov.registry.schemas import (
     PersonQuery,
     PersonRemoveIn,
     PersonTagOut,
-    ReasonIn,
     RevealIn,
     RevealOut,
     RoomDetailOut,
@@ -91,75 +84,6 @@ TagCode = PathEx[str, P(max_length=30, pattern=r"^[A-Za-z0-9_\-]+$", description
 RegionParam = QueryEx[
     str, P(pattern=r"^([0-9]{2,18})?$", description="区划路径（含下级）；默认全部辖区")
 ]
-M = TypeVar("M", bound=Model)
-
-
-# -- keyset pagination -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Keyset:
-    """A stable order of a list and the cursor that continues it: ``(name, kind)`` pairs,
-    ``-name`` descending, kind ``str`` | ``int`` | ``datetime``; the last pair is unique."""
-
-    order: tuple[tuple[str, str], ...]
-
-    def encode(self, obj: Model) -> str:
-        values: list[Any] = []
-        for name, kind in self.order:
-            value = getattr(obj, name.lstrip("-"))
-            values.append(value.isoformat() if kind == "datetime" else value)
-        raw = json.dumps(values, ensure_ascii=False).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    def decode(self, cursor: str) -> list[Any]:
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            values = json.loads(raw)
-            if not isinstance(values, list) or len(values) != len(self.order):
-                raise ValueError
-            return [
-                _cursor_value(v, kind) for v, (_name, kind) in zip(values, self.order, strict=True)
-            ]
-        except (binascii.Error, ValueError, TypeError, UnicodeError, OverflowError) as exc:
-            raise ValidationError({"cursor": [_("游标无效")]}) from exc
-
-    def after(self, values: Sequence[Any]) -> Q:
-        q = Q(pk__in=[])
-        for index, (name, _kind) in enumerate(self.order):
-            column = name.lstrip("-")
-            step = Q(**{f"{column}__{'lt' if name.startswith('-') else 'gt'}": values[index]})
-            for (earlier, _k), value in zip(self.order[:index], values[:index], strict=True):
-                step &= Q(**{earlier.lstrip("-"): value})
-            q |= step
-        return q
-
-    def page(
-        self, queryset: QuerySet[M], cursor: str | None, limit: int
-    ) -> tuple[list[M], str | None]:
-        queryset = queryset.order_by(*(name for name, _kind in self.order))
-        if cursor:
-            queryset = queryset.filter(self.after(self.decode(cursor)))
-        rows = list(queryset[: limit + 1])
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, (self.encode(rows[-1]) if more and rows else None)
-
-
-def _cursor_value(value: Any, kind: str) -> Any:
-    if kind == "int":
-        if type(value) is not int or not 0 <= value <= MAX_ID:
-            raise ValueError
-        return value
-    if not isinstance(value, str) or "\x00" in value or len(value) > 300:
-        raise ValueError
-    value.encode()  # a lone surrogate raises UnicodeError
-    if kind == "datetime":
-        moment = dt.datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            raise ValueError
-        return moment
-    return value
 
 
 PEOPLE_ORDER = Keyset((("region_path", "str"), ("household_no", "str"), ("id", "int")))

@@ -9,35 +9,23 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from gridgov.core.apischemas import (
+    MAX_ID,
+    Page,
+    PageQuery,
+    PlaceOut,
+    ReasonIn,
+    UserRef,
+    choice_codes,
+    optional_id,
+    record_id,
+)
 from gridgov.registry import choices as c
 
-MAX_ID = 2**63 - 1  # the largest key a BigAutoField (and SQLite) holds
 REGION_PATTERN = r"^[0-9]{2,18}$"
 
 
-def _codes(options: type[Any]) -> str:
-    return "、".join(f"{value}（{label}）" for value, label in options.choices)
-
-
-def record_id(description: str = "记录编号") -> Any:
-    return Field(..., ge=1, le=MAX_ID, description=description)
-
-
-def optional_id(description: str) -> Any:
-    return Field(None, ge=1, le=MAX_ID, description=description)
-
-
 # -- shared pieces ---------------------------------------------------------------------------
-
-
-class PlaceOut(Schema):
-    path: str
-    name: str
-
-
-class UserRef(Schema):
-    id: int
-    name: str
 
 
 class RoomRef(Schema):
@@ -75,19 +63,6 @@ class TagRef(Schema):
     group_name: str
 
 
-class Page(Schema):
-    next: str | None = Field(..., description="下一页的游标；没有更多时为 null")
-
-
-class PageQuery(Schema):
-    cursor: str | None = Field(None, max_length=300, description="上一页返回的 next")
-    limit: int = Field(50, ge=1, le=200, description="每页条数，最多 200")
-
-
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=1000, description="理由（记录在案）")
-
-
 class RevealIn(ReasonIn):
     field: Literal["id_number", "phone"] = Field(..., description="id_number 证件号码 / phone 电话")
 
@@ -114,10 +89,10 @@ class PersonQuery(PageQuery):
     )
     region: str = Field("", pattern=r"^([0-9]{2,18})?$", description="区划路径（含下级）")
     kind: Literal[("", *c.PersonKind.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.PersonKind)
+        "", description=choice_codes(c.PersonKind)
     )
     residence_status: Literal[("", *c.ResidenceStatus.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.ResidenceStatus)
+        "", description=choice_codes(c.ResidenceStatus)
     )
     gender: Literal["", "male", "female"] = ""
     tag: str = Field("", max_length=30, description="标签代码")
@@ -181,10 +156,10 @@ class PersonList(Page):
 
 
 _PERSON_CODES = {
-    "id_type": _codes(c.IdType),
-    "kind": _codes(c.PersonKind),
-    "residence_status": _codes(c.ResidenceStatus),
-    "relation": _codes(c.Relation),
+    "id_type": choice_codes(c.IdType),
+    "kind": choice_codes(c.PersonKind),
+    "residence_status": choice_codes(c.ResidenceStatus),
+    "relation": choice_codes(c.Relation),
 }
 
 
@@ -278,10 +253,10 @@ class RoomQuery(PageQuery):
     q: str = Field("", max_length=60, description="房号（完整）或产权人姓名（前缀）")
     region: str = Field("", pattern=r"^([0-9]{2,18})?$")
     use: Literal[("", *c.RoomUse.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.RoomUse)
+        "", description=choice_codes(c.RoomUse)
     )
     occupancy: Literal[("", *c.Occupancy.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.Occupancy)
+        "", description=choice_codes(c.Occupancy)
     )
 
 
@@ -330,10 +305,10 @@ class RoomIn(Schema):
     building: str = Field(..., max_length=30, description="楼栋（屯）的路径或代码")
     unit: str = Field("", max_length=200)
     number: str = Field(..., max_length=200)
-    use: str = Field("home", max_length=50, description=_codes(c.RoomUse))
+    use: str = Field("home", max_length=50, description=choice_codes(c.RoomUse))
     area_m2: float | None = Field(None, allow_inf_nan=False, description="平方米")
     owner_name: str = Field("", max_length=1000)
-    occupancy: str = Field("owner", max_length=50, description=_codes(c.Occupancy))
+    occupancy: str = Field("owner", max_length=50, description=choice_codes(c.Occupancy))
     note: str = Field("", max_length=1000)
 
 
@@ -367,10 +342,10 @@ class OrganisationQuery(PageQuery):
     q: str = Field("", max_length=60, description="名称（包含）或完整统一社会信用代码")
     region: str = Field("", pattern=r"^([0-9]{2,18})?$")
     kind: Literal[("", *c.OrgKind.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.OrgKind)
+        "", description=choice_codes(c.OrgKind)
     )
     state: Literal[("", *c.OrgState.values)] = Field(  # type: ignore[valid-type]
-        "", description=_codes(c.OrgState)
+        "", description=choice_codes(c.OrgState)
     )
     dedicated: Literal["", "1"] = Field("", description="1：只列有专属网格的")
 
@@ -405,7 +380,7 @@ class OrganisationList(Page):
 class OrganisationIn(Schema):
     credit_code: str = Field(..., max_length=40)
     name: str = Field(..., max_length=1000)
-    kind: str = Field(..., max_length=50, description=_codes(c.OrgKind))
+    kind: str = Field(..., max_length=50, description=choice_codes(c.OrgKind))
     legal_rep: str = Field("", max_length=200)
     phone: str = Field("", max_length=40)
     address: str = Field("", max_length=1000)
@@ -414,7 +389,7 @@ class OrganisationIn(Schema):
     employees: int | None = Field(None, description="从业人数")
     industry: str = Field("", max_length=200)
     founded_on: dt.date | None = None
-    state: str = Field("operating", max_length=50, description=_codes(c.OrgState))
+    state: str = Field("operating", max_length=50, description=choice_codes(c.OrgState))
     note: str = Field("", max_length=1000)
 
 
@@ -530,8 +505,8 @@ class VisitList(Page):
 
 
 class VisitIn(Schema):
-    kind: str = Field(..., max_length=50, description=_codes(c.VisitKind))
-    result: str = Field(..., max_length=50, description=_codes(c.VisitResult))
+    kind: str = Field(..., max_length=50, description=choice_codes(c.VisitKind))
+    result: str = Field(..., max_length=50, description=choice_codes(c.VisitResult))
     findings: str = Field("", max_length=5000)
     person_id: int | None = optional_id("走访对象（人员）")
     room_id: int | None = optional_id("房屋")

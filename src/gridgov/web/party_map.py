@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from gridgov.party import choices as c
 from gridgov.party import figures as party_figures
 from gridgov.party import selectors as party_selectors
-from gridgov.party.maplayer import party_layer
+from gridgov.party.maplayer import CENTRE, party_layer
 from gridgov.regions import codes
 from gridgov.regions import selectors as regions
 from gridgov.regions.choices import Level
@@ -39,7 +39,6 @@ LAYER_LEVELS = (
     Level.GRID,
     Level.BUILDING,
 )
-CENTRE = "centre"
 SINKING_TOP = 10
 
 
@@ -69,22 +68,9 @@ def _filters(request: HttpRequest) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def layer_data(
     user: Any, region: Region, kinds: tuple[str, ...] = (), levels: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """The party layer of ``region`` (a FeatureCollection with its ``summary``). ``kinds`` may
-    hold ``centre`` besides the organisation kinds; centre levels are region levels too, so the
-    same ``levels`` narrow them."""
-    org_kinds = tuple(k for k in kinds if k != CENTRE)
-    data = party_layer(user, region.path, kinds=org_kinds, levels=levels)
-    keep_orgs = not kinds or bool(org_kinds)
-    keep_centres = not kinds or CENTRE in kinds
-
-    def keep(feature: dict[str, Any]) -> bool:
-        props = feature["properties"]
-        if props["type"] == CENTRE:
-            return keep_centres and (not levels or props["level"] in levels)
-        return keep_orgs
-
-    data["features"] = [f for f in data["features"] if keep(f)]
-    return data
+    """The party layer of ``region`` (a FeatureCollection with its ``summary``); ``kinds`` may
+    hold ``centre`` besides the organisation kinds."""
+    return party_layer(user, region.path, kinds=kinds, levels=levels)
 
 
 def panel_summary(user: Any, region: Region) -> dict[str, Any]:

@@ -172,3 +172,22 @@ def test_layer_queries_do_not_grow_with_organisations(
     # Without a label point of its own, each sits at its village's.
     village = Region.objects.get(path=grids[0].path[:12])
     assert new[0]["geometry"]["coordinates"] == [village.label_lng, village.label_lat]
+
+
+def test_kind_and_level_filters_apply_to_centres_too(people: Any) -> None:
+    tree = make_tree()
+    for name, level, path in (
+        ("社区党群服务中心", c.CentreLevel.VILLAGE, COMMUNITY),
+        ("网格党群服务站", c.CentreLevel.GRID, GRID_A),
+    ):
+        ServiceCentre.objects.create(
+            name=name, level=level, region=region(path), region_path=path, lng=126.9, lat=44.4
+        )
+    only_centres = by_name(party_layer(people.leader, COMMUNITY, kinds=["centre"]))
+    assert set(only_centres) == {"社区党群服务中心", "网格党群服务站"}
+    branches = by_name(party_layer(people.leader, COMMUNITY, kinds=[c.OrgKind.BRANCH]))
+    assert set(branches) == {tree.branch_a.name, tree.branch_b.name}
+    grid_level = by_name(party_layer(people.leader, COMMUNITY, levels=["grid"]))
+    assert set(grid_level) == {tree.branch_a.name, tree.branch_b.name, "网格党群服务站"}
+    both = by_name(party_layer(people.leader, COMMUNITY, kinds=["centre", c.OrgKind.GROUP]))
+    assert set(both) == {tree.group_a.name, "社区党群服务中心", "网格党群服务站"}

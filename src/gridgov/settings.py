@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gridgov.metrics",
     "gridgov.registry",
     "gridgov.party",
+    "gridgov.ops",
     "gridgov.web",
 ]
 
@@ -252,6 +253,21 @@ GRIDGOV_REVEAL_EXPORTS_PER_HOUR = int(os.environ.get("GRIDGOV_REVEAL_EXPORTS_PER
 GRIDGOV_STAR_THRESHOLDS = tuple(
     int(x) for x in os.environ.get("GRIDGOV_STAR_THRESHOLDS", "60,70,80,90").split(",")
 )
+
+# Field work (docs/ops.md): the margin around a grid in which a check-in still counts, the worst
+# accepted position accuracy, GPS jumps dropped above this speed, patrols closed after so long,
+# the weights of the monthly grid-worker score ("figure=weight,…") and the performance subsidy
+# ("full=<yuan at score 100>,pass=<lowest score paid>").
+GRIDGOV_CHECKIN_MARGIN_M = float(os.environ.get("GRIDGOV_CHECKIN_MARGIN_M", 200))
+GRIDGOV_CHECKIN_MAX_ACCURACY_M = float(os.environ.get("GRIDGOV_CHECKIN_MAX_ACCURACY_M", 500))
+GRIDGOV_PATROL_MAX_SPEED_KMH = float(os.environ.get("GRIDGOV_PATROL_MAX_SPEED_KMH", 150))
+GRIDGOV_PATROL_MAX_HOURS = float(os.environ.get("GRIDGOV_PATROL_MAX_HOURS", 8))
+GRIDGOV_WORKER_WEIGHTS = os.environ.get(
+    "GRIDGOV_WORKER_WEIGHTS",
+    "checkin_rate=25,patrol_coverage=25,valid_report_rate=20,self_handled_rate=10,"
+    "satisfaction_rate=20",
+)
+GRIDGOV_WORKER_SUBSIDY = os.environ.get("GRIDGOV_WORKER_SUBSIDY", "full=600,pass=60")
 
 LOGGING = {
     "version": 1,

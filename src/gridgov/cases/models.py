@@ -277,6 +277,15 @@ class Case(models.Model):
         blank=True,
         related_name="reported_cases",
     )
+    patrol = models.ForeignKey(
+        "ops.Patrol",
+        verbose_name=_("巡查"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        help_text=_("网格员巡查途中上报的案件"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("上报时间"), db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

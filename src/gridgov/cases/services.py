@@ -213,6 +213,15 @@ def centre_for(region: Region, level: str, chain: Sequence[Region] = ()) -> Regi
     return root or region
 
 
+def _open_patrol(user: User | None) -> Any:
+    """The reporter's open patrol (ops), so a case found on patrol is linked to it."""
+    if user is None:
+        return None
+    from gridgov.ops.services import open_patrol_of
+
+    return open_patrol_of(user)
+
+
 @transaction.atomic
 def submit_case(
     *,
@@ -302,6 +311,7 @@ def submit_case(
         region_path=location.region.path,
         centre=centre,
         reported_by=user,
+        patrol=_open_patrol(user),
         resident=resident,
         reachable=bool(phone) and not anonymous,
         created_at=at,

@@ -27,4 +27,7 @@ class Command(BaseCommand):
             if now.tzinfo is None:
                 raise CommandError("--now 需要带时区，例如 2026-10-08T09:00:00+08:00")
         report = sweep(now=now)
-        self.stdout.write(report.summary())
+        from gridgov.ops.services import close_stale_patrols
+
+        patrols = close_stale_patrols(now=now)
+        self.stdout.write(f"{report.summary()}，超时巡查自动结束 {patrols} 次")

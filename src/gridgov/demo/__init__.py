@@ -19,8 +19,10 @@ from gridgov.cases.models import Case, Item
 from gridgov.demo.cases import generate_year_of_cases
 from gridgov.demo.departments import DEPARTMENTS
 from gridgov.demo.names import name_maker, person_name
+from gridgov.demo.ops import generate_ops
 from gridgov.demo.party import generate_party
 from gridgov.demo.registry import generate_registry
+from gridgov.ops.models import Patrol, Worker
 from gridgov.party.models import PartyMember, PartyOrganisation, ServiceRegistration
 from gridgov.regions.choices import Kind, Level
 from gridgov.regions.gridbuilder import build_grids
@@ -74,6 +76,8 @@ class DemoResult:
                 f"；党组织 {c['party_organisations']} 个、党员 {c['party_members']} 名、"
                 f"下沉网格在职党员 {c['party_sunk']} 名"
             )
+        if c.get("ops_workers"):
+            text += f"；网格力量 {c['ops_workers']} 名、近一个月巡查 {c['ops_patrols']} 次"
         return text
 
 
@@ -83,7 +87,8 @@ def load_demo(
     """Load the demo county; ``cases`` is how many cases of the past year to generate (0 for
     none; nothing is generated when the county already has cases); ``registry`` adds the
     registers (people, rooms, organisations, tags, care contracts, a year of visits; nothing
-    when the county already has people)."""
+    when the county already has people), then the party building and the field work of the
+    grid workers (网格力量: roster, training, a month of check-ins and patrols)."""
     password: str = settings.GRIDGOV_DEFAULT_PASSWORD_DEMO
     with transaction.atomic():
         log("导入区划：舒兰市（统计用区划 2023）…")
@@ -105,6 +110,7 @@ def load_demo(
     if registry:
         generate_registry(county=county, log=log)
         generate_party(county=county, log=log)
+        generate_ops(county=county, log=log)
     grids = Region.objects.subtree(county.path).filter(level=Level.GRID)
     village_kinds = dict(
         Region.objects.subtree(county.path).filter(level=Level.VILLAGE).values_list("path", "kind")
@@ -138,6 +144,8 @@ def load_demo(
             party_sunk=ServiceRegistration.objects.filter(
                 in_county, kind="member", state="assigned"
             ).count(),
+            ops_workers=Worker.objects.filter(in_county, state="active").count(),
+            ops_patrols=Patrol.objects.filter(in_county).count(),
         )
     return DemoResult(county=county, password=password, accounts=accounts, counts=counts)
 

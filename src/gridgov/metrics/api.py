@@ -28,7 +28,7 @@ class PeriodOut(Schema):
 class FigureOut(Schema):
     key: str
     name: str
-    kind: str = Field(..., description="count 计数 / rate 百分比 / hours 小时")
+    kind: str = Field(..., description="count 计数 / rate 百分比 / hours 小时 / km 公里")
     value: str | None = Field(..., description="两位小数（四舍五入）；无分母时为 null")
     text: str = Field(..., description="显示值，无分母时为“—”")
     numerator: int
@@ -187,7 +187,7 @@ def region_breakdown(
 def ranking(
     request: HttpRequest,
     path: str,
-    kind: Literal["township", "village", "department", "grid_worker"] = "township",
+    kind: Literal["township", "village", "department", "grid_worker", "grid"] = "township",
     period: str = "",
 ) -> dict[str, Any]:
     user = staff(request)

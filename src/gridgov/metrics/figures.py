@@ -32,6 +32,7 @@ from gridgov.regions.models import subtree_q
 
 DASH = "—"  # a figure with nothing to divide by
 TWO_PLACES = Decimal("0.01")
+ONE_PLACE = Decimal("0.1")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -41,9 +42,10 @@ TWO_PLACES = Decimal("0.01")
 
 @dataclass(frozen=True)
 class FigureDef:
-    """``kind``: "count" (the numerator), "rate" (numerator / denominator as a percentage) or
-    "hours" (numerator seconds / denominator cases, in hours). ``better`` says which way is
-    good ("up", "down" or "" for plain counts)."""
+    """``kind``: "count" (the numerator), "rate" (numerator / denominator as a percentage),
+    "hours" (numerator seconds / denominator cases, in hours) or "km" (numerator metres, in
+    kilometres with one decimal). ``better`` says which way is good ("up", "down" or "" for
+    plain counts)."""
 
     key: str
     name: str | Promise
@@ -184,6 +186,8 @@ def ratio(numerator: int, denominator: int | None, kind: str) -> Decimal | None:
     by (shown as "—", never as 0% or 100%)."""
     if kind == "count":
         return Decimal(numerator)
+    if kind == "km":  # metres → kilometres, one decimal
+        return (Decimal(numerator) / 1000).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
     if not denominator:
         return None
     if kind == "rate":
@@ -198,7 +202,7 @@ def display(value: Decimal | None, kind: str) -> str:
         return DASH
     if kind == "rate":
         return f"{value}%"
-    if kind == "hours":
+    if kind in ("hours", "km"):
         return f"{value}"
     return f"{int(value):,}"
 
@@ -404,6 +408,12 @@ def _case_conditions() -> dict[str, Q]:
     return conditions
 
 
+def case_condition(measure: str) -> Q:
+    """The condition on case rows of one measure (e.g. "accepted", "satisfied"): the one
+    definition, for counting cases grouped by something the rollups do not keep."""
+    return _case_conditions()[measure]
+
+
 def _case_aggregates() -> dict[str, Any]:
     aggregates: dict[str, Any] = {
         name: Count("pk", filter=q) if q else Count("pk") for name, q in _case_conditions().items()
@@ -563,7 +573,7 @@ class Value:
         change = self.change
         if change is None:
             return DASH
-        unit = {"rate": "个百分点", "hours": "小时", "count": ""}[self.figure.kind]
+        unit = {"rate": "个百分点", "hours": "小时", "km": "公里", "count": ""}[self.figure.kind]
         number = f"{int(change):+,}" if self.figure.kind == "count" else f"{change:+}"
         return f"{number}{unit}"
 

@@ -1,11 +1,15 @@
-"""Monthly rankings (排名) of townships, villages, departments and grid workers by a weighted
-score of their figures.
+"""Monthly rankings (排名) of townships, villages, departments, grid workers and grids by a
+weighted score of their figures.
 
 score = Σ weight × value / Σ weight over the weighted figures the unit has a value for; a
 "lower is better" figure (返工率, 重办率) counts as 100 − value. A figure with nothing to divide
 by is left out and the remaining weights carry the score; a unit with no weighted figure at
 all has no score ("—") and is listed last, unranked. Ties share a rank (1, 2, 2, 4).
 Weights come from the ``GRIDGOV_SCORE_WEIGHTS`` setting (environment: ``key=weight,…``).
+
+Grid workers and grids are ranked by their field-work figures (``ops.assessment``: check-in
+rate, patrol coverage, valid reports …, weights ``GRIDGOV_WORKER_WEIGHTS``) with the same
+``score`` and ``_ranked``.
 """
 
 from __future__ import annotations
@@ -19,8 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
-from gridgov.accounts.models import Department, Post, User
-from gridgov.accounts.roles import Role
+from gridgov.accounts.models import Department
 from gridgov.metrics.figures import (
     BY_KEY,
     DASH,
@@ -42,7 +45,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "rework_rate": 20,
     "satisfaction_rate": 20,
 }
-KINDS = ("township", "village", "department", "grid_worker")
+KINDS = ("township", "village", "department", "grid_worker", "grid")
 # what a ranking table shows beside the score
 SHOWN: tuple[str, ...] = (
     "received",
@@ -56,9 +59,11 @@ SHOWN: tuple[str, ...] = (
 )
 
 
-def parse_weights(raw: Any) -> dict[str, Decimal]:
-    """Weights from a mapping or a "key=weight,key=weight" string; only rate figures, each a
-    positive number. Raises ImproperlyConfigured with the offending part."""
+def parse_weights(raw: Any, figures: Sequence[FigureDef] = FIGURES) -> dict[str, Decimal]:
+    """Weights from a mapping or a "key=weight,key=weight" string; only rate figures of
+    ``figures`` (the case figures unless told), each a positive number. Raises
+    ImproperlyConfigured with the offending part."""
+    by_key = BY_KEY if figures is FIGURES else {f.key: f for f in figures}
     if isinstance(raw, str):
         pairs: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in raw.split(","))):
@@ -69,7 +74,7 @@ def parse_weights(raw: Any) -> dict[str, Decimal]:
         raw = pairs
     weights: dict[str, Decimal] = {}
     for key, number in dict(raw).items():
-        figure = BY_KEY.get(key)
+        figure = by_key.get(key)
         if figure is None or figure.kind != "rate":
             raise ImproperlyConfigured(f"考核权重中的 {key!r} 不是比率类指标")
         try:
@@ -193,9 +198,15 @@ def rank(
 
     township / village: the townships (villages) inside the region, every one listed even
     without cases; department: the departments that led cases in the region; grid_worker: the
-    people holding a grid-worker post in the region, by the cases they led."""
+    workers on the field-work roster with a current grid in the region, and grid: the region's
+    grids, both by their field-work figures (``ops.assessment``, their own weights)."""
     if kind not in KINDS:
         raise ValueError(f"unknown ranking {kind!r}")
+    if kind in ("grid_worker", "grid"):
+        from gridgov.ops import assessment
+
+        ranker = assessment.rank_workers if kind == "grid_worker" else assessment.rank_grids
+        return ranker(region, span, weights=weights)
     chosen = dict(weights) if weights is not None else configured_weights()
     base = Scope(region=region.path)
     units: dict[Any, tuple[str, str, Scope]] = {}
@@ -207,7 +218,7 @@ def rank(
         groups = grouped_sums(base, span, "child", child_width=width) if width else {}
         units = {c.path: (c.name, "", Scope(region=c.path)) for c in children}
         title = "各乡镇（街道）排名" if kind == "township" else "各村（社区）排名"
-    elif kind == "department":
+    else:
         groups = grouped_sums(base, span, "department")
         departments = Department.objects.filter(pk__in=list(groups)).order_by("code")
         units = {
@@ -215,28 +226,6 @@ def rank(
             for d in departments
         }
         title = "各部门排名"
-    else:
-        posts = (
-            Post.objects.current()
-            .filter(subtree_q(region.path, "region__path"), role=Role.GRID_WORKER)
-            .select_related("user", "region")
-            .order_by("region__path")
-        )
-        grids: dict[int, list[str]] = {}
-        for post in posts:
-            if post.region is not None:
-                grids.setdefault(post.user_id, []).append(post.region.name)
-        groups = {k: v for k, v in grouped_sums(base, span, "lead_user").items() if k in grids}
-        people = User.objects.filter(pk__in=list(grids)).order_by("username")
-        units = {
-            u.pk: (
-                u.full_name or u.username,
-                "、".join(grids[u.pk]),
-                Scope(region=region.path, lead_user=u.pk),
-            )
-            for u in people
-        }
-        title = "网格员排名"
     return Ranking(
         kind=kind,
         title=title,

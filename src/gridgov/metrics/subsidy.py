@@ -11,6 +11,15 @@ yuan per dispute of the ``GRIDGOV_SUBSIDY`` setting (``simple=50,ordinary=120,di
 There is no mediator (调解员) role, so the statement lists every person who led a closed
 dispute, labelled with their current posts in the region. Each count links to the workbench
 list of exactly the disputes behind it.
+
+绩效补贴 (performance pay, issue 9): the statement also lists every worker on the field-work
+roster (``ops``: active, with a current assignment to a grid in the region), with their monthly
+assessment score (``ops.assessment.rank_workers``) and a performance amount = full × score ÷ 100
+when the score reaches the pass mark, else 0 (``GRIDGOV_WORKER_SUBSIDY``, ``full=600,pass=60``;
+a worker with no score gets 0). Roster workers without disputes appear with zero dispute
+columns; people who led disputes but are not on the roster keep their line without a score.
+The line total (合计（元）) is the dispute subsidy plus the performance pay. Performance pay is
+monthly: for a period that is not exactly one calendar month the two columns stay empty.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -45,9 +54,14 @@ HEADER: tuple[str, ...] = (
     "姓名",
     "岗位",
     *(f"{Difficulty(d).label}（{unit}）" for d in DIFFICULTIES for unit in ("件", "元")),
+    "考核得分",
+    "绩效补贴（元）",
     "合计（件）",
     "合计（元）",
 )
+SCORE_COLUMN = HEADER.index("考核得分") + 1  # 1-based, as in a worksheet
+DEFAULT_PERFORMANCE = "full=600,pass=60"
+PERFORMANCE_FIELDS: dict[str, str] = {"full": "满分补贴金额", "pass": "合格分数线"}
 
 
 def _label(difficulty: str) -> str:
@@ -117,6 +131,87 @@ def configured_amounts() -> dict[str, Decimal]:
     return parse_amounts(getattr(settings, "GRIDGOV_SUBSIDY", None) or DEFAULT_AMOUNTS)
 
 
+@dataclass(frozen=True)
+class Performance:
+    """绩效补贴: ``full`` yuan at a score of 100, paid pro rata from ``pass_mark`` up."""
+
+    full: Decimal
+    pass_mark: Decimal
+
+    def amount(self, score: Decimal | None) -> Decimal:
+        """full × score ÷ 100 (to the cent, half up) when the score reaches the pass mark."""
+        if score is None or score < self.pass_mark:
+            return Decimal(0).quantize(CENT)
+        return (self.full * score / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _performance_field(key: str) -> str:
+    return f"{key}（{PERFORMANCE_FIELDS[key]}）"
+
+
+def parse_performance(raw: Any) -> Performance:
+    """The performance pay from a mapping or a "full=600,pass=60" string: ``full`` a
+    non-negative number of yuan (at most two decimals), ``pass`` a score from 0 to 100. Raises
+    ImproperlyConfigured naming the offending part."""
+    if isinstance(raw, str):
+        pairs: dict[str, Any] = {}
+        for part in filter(None, (p.strip() for p in raw.replace("，", ",").split(","))):
+            key, sep, number = part.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise ImproperlyConfigured(
+                    f"绩效补贴标准 {part!r} 应写成 项目=数值，如 {DEFAULT_PERFORMANCE}"
+                )
+            if key in pairs:
+                raise ImproperlyConfigured(f"绩效补贴标准中 {key} 写了两次")
+            pairs[key] = number.strip()
+        raw = pairs
+    elif not isinstance(raw, Mapping):
+        raise ImproperlyConfigured(f"绩效补贴标准应写成 {DEFAULT_PERFORMANCE} 的形式")
+    values: dict[str, Decimal] = {}
+    for key, number in raw.items():
+        if key not in PERFORMANCE_FIELDS:
+            raise ImproperlyConfigured(
+                f"绩效补贴标准中的 {key!r} 不是可设置的项目（应为 full 满分补贴金额、pass 合格分数线）"
+            )
+        try:
+            value = Decimal(str(number).strip()) if not isinstance(number, bool) else None
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise ImproperlyConfigured(
+                f"绩效补贴标准 {_performance_field(key)} 的值 {number!r} 不是数字"
+            )
+        values[key] = value
+    missing = [k for k in PERFORMANCE_FIELDS if k not in values]
+    if missing:
+        names = "、".join(_performance_field(k) for k in missing)
+        raise ImproperlyConfigured(f"绩效补贴标准缺少 {names}，应写成 {DEFAULT_PERFORMANCE}")
+    full, pass_mark = values["full"], values["pass"]
+    if full < 0:
+        raise ImproperlyConfigured(f"绩效补贴标准 {_performance_field('full')} 不能为负数")
+    if full != full.quantize(CENT):
+        raise ImproperlyConfigured(
+            f"绩效补贴标准 {_performance_field('full')} {full} 最多保留两位小数（分）"
+        )
+    if not 0 <= pass_mark <= 100:
+        raise ImproperlyConfigured(
+            f"绩效补贴标准 {_performance_field('pass')} 应在 0 到 100 分之间，现为 {pass_mark}"
+        )
+    return Performance(full=full.quantize(CENT), pass_mark=pass_mark)
+
+
+def configured_performance() -> Performance:
+    """The ``GRIDGOV_WORKER_SUBSIDY`` setting (the defaults when it is empty)."""
+    raw = getattr(settings, "GRIDGOV_WORKER_SUBSIDY", None) or DEFAULT_PERFORMANCE
+    return parse_performance(raw)
+
+
+def is_one_month(span: Span) -> bool:
+    """True when the span is exactly one calendar month (however it was written)."""
+    return span.start.day == 1 and span.end == Span.month(span.start.year, span.start.month).end
+
+
 # ---------------------------------------------------------------------------------------------
 # The statement
 # ---------------------------------------------------------------------------------------------
@@ -133,9 +228,10 @@ class Cell:
 
 @dataclass(frozen=True)
 class Line:
-    """One person (``user_id``) or the totals (``user_id`` None). ``url`` lists all the
-    person's counted disputes; the totals have no links (a case list cannot say "led by some
-    person", only by one)."""
+    """One person (``user_id``, and ``worker_id`` when on the field-work roster) or the totals
+    (``is_total``). ``url`` lists all the person's counted disputes; the totals have no links
+    (a case list cannot say "led by some person", only by one). ``score`` and ``performance``
+    are None off the roster or when the period is not one month."""
 
     name: str
     posts: str
@@ -143,14 +239,24 @@ class Line:
     user_id: int | None = None
     username: str = ""
     url: str = ""
+    worker_id: int | None = None
+    score: Decimal | None = None
+    performance: Decimal | None = None
+    is_total: bool = False
 
     @property
     def count(self) -> int:
         return sum(cell.count for cell in self.cells.values())
 
     @property
-    def amount(self) -> Decimal:
+    def case_amount(self) -> Decimal:
+        """The dispute subsidy (以案定补) alone."""
         return sum((cell.amount for cell in self.cells.values()), Decimal(0)).quantize(CENT)
+
+    @property
+    def amount(self) -> Decimal:
+        """合计（元）: the dispute subsidy plus the performance pay."""
+        return (self.case_amount + (self.performance or 0)).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -160,6 +266,7 @@ class Statement:
     amounts: dict[str, Decimal]
     lines: list[Line]
     totals: Line
+    performance: Performance | None = None  # None: the period is not one month
 
     @property
     def title(self) -> str:
@@ -169,13 +276,29 @@ class Statement:
     def standard(self) -> str:
         """The amounts used, as a sentence."""
         parts = "，".join(f"{_label(d)} {yuan(self.amounts[d])} 元/件" for d in DIFFICULTIES)
-        return f"补贴标准：{parts}"
+        text = f"补贴标准：{parts}"
+        if self.performance is not None:
+            text += (
+                f"；绩效补贴满分 {yuan(self.performance.full)} 元，"
+                f"考核得分 {self.performance.pass_mark.normalize():f} 分及以上按得分比例发放"
+            )
+        return text
 
     @property
     def rule(self) -> str:
-        return (
+        text = (
             f"统计口径：{self.span.label}内办结（核查通过）的矛盾纠纷案件，按主办人计，"
             "含网格员自处置；重办的案件在再次办结的月份计入。"
+        )
+        if self.performance is None:
+            return text + (
+                "所选期间不是一个自然月，不计算考核得分和绩效补贴（绩效补贴按月考核发放）。"
+            )
+        full, mark = yuan(self.performance.full), f"{self.performance.pass_mark.normalize():f}"
+        return text + (
+            "网格力量名册中本区域在岗、有现任网格的人员按本月考核得分计发绩效补贴："
+            f"得分达到 {mark} 分的发 {full} 元 × 得分 ÷ 100，不足 {mark} 分或无得分的不发；"
+            "合计（元）= 以案定补 + 绩效补贴。"
         )
 
     @property
@@ -223,11 +346,25 @@ def _posts(region: Region, user_ids: list[int]) -> dict[int, str]:
 
 
 def statement(
-    region: Region, span: Span, *, amounts: Mapping[str, Any] | str | None = None
+    region: Region,
+    span: Span,
+    *,
+    amounts: Mapping[str, Any] | str | None = None,
+    performance: Mapping[str, Any] | str | None = None,
 ) -> Statement:
-    """The 以案定补 statement of the disputes closed in ``span`` under ``region``: one line per
-    person who led them, sorted by amount (largest first) then name, and a totals line."""
+    """The 以案定补 statement of the disputes closed in ``span`` under ``region``, with the
+    performance pay of the region's field-work roster for a one-month span: one line per person
+    (who led disputes, or is on the roster), sorted by amount (largest first) then name, and a
+    totals line."""
+    from gridgov.ops import assessment
+
     chosen = parse_amounts(amounts) if amounts is not None else configured_amounts()
+    pay: Performance | None = None
+    if is_one_month(span):
+        if performance is not None:
+            pay = parse_performance(performance)
+        else:
+            pay = configured_performance()
     cases = _case_filter(region, span).apply(Case.objects.filter(lead_user__isnull=False))
     counts: dict[int, dict[str, int]] = {}
     table = (
@@ -240,25 +377,51 @@ def statement(
         counts.setdefault(row["lead_user_id"], dict.fromkeys(DIFFICULTIES, 0))[
             row["difficulty"]
         ] += row["n"]
-    user_ids = sorted(counts)
+    team = assessment.roster(region)
+    scores: dict[int, Decimal | None] = {}
+    if pay is not None:
+        scores = {row.key: row.score for row in assessment.rank_workers(region, span).rows}
+    roster_users = {w.user_id for w in team.workers if w.user_id is not None}
+    user_ids = sorted(set(counts) | roster_users)
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
-    posts = _posts(region, user_ids)
-    lines = []
-    for uid in user_ids:
-        user = users[uid]
-        cells = {
+    posts = _posts(region, sorted(set(counts) - roster_users))
+    no_disputes = dict.fromkeys(DIFFICULTIES, 0)
+
+    def cells_of(uid: int | None) -> dict[str, Cell]:
+        found = counts.get(uid, no_disputes) if uid is not None else no_disputes
+        return {
             d: Cell(
-                count=counts[uid][d],
-                amount=(chosen[d] * counts[uid][d]).quantize(CENT),
-                url=link(_case_filter(region, span, lead_user=uid, difficulty=d)),
+                count=found[d],
+                amount=(chosen[d] * found[d]).quantize(CENT),
+                url=link(_case_filter(region, span, lead_user=uid, difficulty=d)) if uid else "",
             )
             for d in DIFFICULTIES
         }
+
+    lines = []
+    for worker in team.workers:
+        uid = worker.user_id
+        score = scores.get(worker.pk)
+        lines.append(
+            Line(
+                name=worker.name,
+                posts=f"{'、'.join(team.grids[worker.pk])}{worker.get_kind_display()}",
+                cells=cells_of(uid),
+                user_id=uid,
+                username=users[uid].username if uid is not None else "",
+                url=link(_case_filter(region, span, lead_user=uid)) if uid else "",
+                worker_id=worker.pk,
+                score=score,
+                performance=pay.amount(score) if pay is not None else None,
+            )
+        )
+    for uid in sorted(set(counts) - roster_users):
+        user = users[uid]
         lines.append(
             Line(
                 name=user.full_name or user.username,
                 posts=posts.get(uid, ""),
-                cells=cells,
+                cells=cells_of(uid),
                 user_id=uid,
                 username=user.username,
                 url=link(_case_filter(region, span, lead_user=uid)),
@@ -275,8 +438,16 @@ def statement(
             )
             for d in DIFFICULTIES
         },
+        performance=(
+            sum((line.performance or Decimal(0) for line in lines), Decimal(0)).quantize(CENT)
+            if pay is not None
+            else None
+        ),
+        is_total=True,
     )
-    return Statement(region=region, span=span, amounts=chosen, lines=lines, totals=totals)
+    return Statement(
+        region=region, span=span, amounts=chosen, lines=lines, totals=totals, performance=pay
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +465,7 @@ def _row(number: str | int, name: str, line: Line) -> list[Any]:
     row: list[Any] = [number, name, line.posts]
     for d in DIFFICULTIES:
         row += [line.cells[d].count, line.cells[d].amount]
-    return [*row, line.count, line.amount]
+    return [*row, line.score, line.performance, line.count, line.amount]
 
 
 def statement_csv(statement: Statement) -> str:
@@ -304,7 +475,9 @@ def statement_csv(statement: Statement) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in _rows(statement):
-        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else v for v in row])
+        writer.writerow(
+            ["" if v is None else f"{v:.2f}" if isinstance(v, Decimal) else v for v in row]
+        )
     return out.getvalue()
 
 
@@ -354,7 +527,9 @@ def statement_xlsx(statement: Statement) -> bytes:
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.border = border
-            if isinstance(value, Decimal):
+            if column == SCORE_COLUMN:
+                cell.number_format = "0.00"
+            elif isinstance(value, Decimal):
                 cell.number_format = YUAN_FORMAT
             elif isinstance(value, int) and column > 3:
                 cell.number_format = "0"

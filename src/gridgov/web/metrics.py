@@ -71,18 +71,20 @@ BRIEF = (
 )
 # the ranking kinds offered at each level (a kind must lie strictly below the region)
 KINDS_AT: dict[str, tuple[str, ...]] = {
-    "prefecture": ("township", "village", "department", "grid_worker"),
-    "county": ("township", "village", "department", "grid_worker"),
-    "township": ("village", "department", "grid_worker"),
-    "village": ("department", "grid_worker"),
+    "prefecture": ("township", "village", "department", "grid", "grid_worker"),
+    "county": ("township", "village", "department", "grid", "grid_worker"),
+    "township": ("village", "department", "grid", "grid_worker"),
+    "village": ("department", "grid", "grid_worker"),
     "grid": ("grid_worker",),
 }
 KIND_LABELS = {
     "township": gettext_lazy("乡镇（街道）"),
     "village": gettext_lazy("村（社区）"),
     "department": gettext_lazy("部门"),
+    "grid": gettext_lazy("网格"),
     "grid_worker": gettext_lazy("网格员"),
 }
+PAGED_KINDS = ("grid", "grid_worker")  # long rankings: paginated and searchable
 REPORT_FORMATS = ("xlsx", "pdf")
 SUBSIDY_FORMATS = ("xlsx", "csv")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -505,7 +507,7 @@ def region_rankings(request: HttpRequest, path: str) -> HttpResponse:
     if search:
         rows = [r for r in rows if search in r.label or search in r.note]
     page = None
-    if kind == "grid_worker":
+    if kind in PAGED_KINDS:
         page = Paginator(rows, RANK_PAGE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
     departments = (
@@ -520,11 +522,12 @@ def region_rankings(request: HttpRequest, path: str) -> HttpResponse:
         )
         for row in rows
     ]
+    figures = {f.key: f for f in ranking.figures}  # every weighted figure is shown
     weights = [
         {
-            "name": BY_KEY[key].name,
+            "name": figures[key].name,
             "weight": weight.normalize(),
-            "down": BY_KEY[key].better == "down",
+            "down": figures[key].better == "down",
         }
         for key, weight in ranking.weights.items()
     ]
@@ -554,7 +557,7 @@ def region_rankings(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def _rank_url(kind: str, row: rankings.RankRow, qs: str, departments: set[int]) -> str:
-    if kind in ("township", "village"):
+    if kind in ("township", "village", "grid"):
         return f"{reverse('metrics-region', args=[row.key])}?{qs}"
     if kind == "department" and row.key in departments:
         return f"{reverse('metrics-department', args=[row.key])}?{qs}"
@@ -634,7 +637,7 @@ def region_subsidy(request: HttpRequest, path: str) -> HttpResponse:
             "columns": columns,
             "lines": lines,
             "totals": [result.totals.cells[d] for d in subsidy.DIFFICULTIES],
-            "width": 2 * len(columns) + 5,
+            "width": 2 * len(columns) + 7,
             "range_hint": _("按办结日期统计，含起止两天，最长三年"),
             "notices": [problem + _("已改为显示本月。")] if problem else [],
             "qs": query_string(span),

@@ -133,6 +133,7 @@ class MonthlyReport:
     overdue_grids: list[Counted]
     overdue_items: list[Counted]
     summary: list[str] = field(default_factory=list)
+    workers_ranking: Ranking | None = None  # the grid workers' own figures (ops.assessment)
 
     @property
     def title(self) -> str:
@@ -530,6 +531,7 @@ def build_monthly(region: Region, span: Span, *, now: dt.datetime | None = None)
         workers_scored=len(scored),
         workers_top=top,
         workers_bottom=bottom,
+        workers_ranking=workers,
         trend=_trend(scope, span),
         boards=_shares(grouped_sums(scope, span, "board"), board_labels, keep=list(boards)),
         channels=_shares(grouped_sums(scope, span, "channel"), channel_labels),

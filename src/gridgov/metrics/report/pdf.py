@@ -385,11 +385,16 @@ class _Builder:
             self.sub("网格员排名")
             self.note("本月没有可计分的网格员。")
             return
+        workers = r.workers_ranking or ranking
+        named = "、".join(
+            f"{f.name}{workers.weights[f.key]}" for f in workers.figures if f.key in workers.weights
+        )
         self.sub(f"网格员排名前{len(r.workers_top)}名（共{r.workers_scored}名有得分）")
-        self.add(self._ranking(ranking, r.workers_top, "网格员", note=True))
+        self.note(f"网格员按网格工作指标考核，权重：{named}。")
+        self.add(self._ranking(workers, r.workers_top, "网格员", note=True))
         if r.workers_bottom:
             self.sub(f"网格员排名后{len(r.workers_bottom)}名")
-            self.add(self._ranking(ranking, r.workers_bottom, "网格员", note=True))
+            self.add(self._ranking(workers, r.workers_bottom, "网格员", note=True))
 
     def trends(self) -> None:
         r = self.report

@@ -37,7 +37,9 @@ CHANGE_FORMATS = {
     "rate": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"',
     "count": "+#,##0;-#,##0;0",
     "hours": '+0.00"小时";-0.00"小时";0.00"小时"',
+    "km": '+0.0"公里";-0.0"公里";0.0"公里"',
 }
+KM = "0.0"
 METHOD = "统计口径：当月上报（登记）的案件及其当前办理情况；比率无可除数时显示“—”。"
 
 
@@ -55,6 +57,8 @@ def _number(value: Decimal | None, kind: str) -> Cell:
         return Cell(float(value / 100), PERCENT)
     if kind == "hours":
         return Cell(float(value), HOURS)
+    if kind == "km":
+        return Cell(float(value), KM)
     return Cell(int(value), COUNT)
 
 
@@ -215,7 +219,7 @@ def _rankings(ws: Any, report: MonthlyReport) -> None:
     ranking = report.department_ranking
     headers = _ranking_headers(ranking, "部门", note=False)
     row = _table(ws, row, ranking.title, headers, _ranking_rows(ranking.rows, note=False))
-    headers = _ranking_headers(ranking, "网格员", note=True)
+    headers = _ranking_headers(report.workers_ranking or ranking, "网格员", note=True)
     title = f"网格员排名前{len(report.workers_top)}名（共{report.workers_scored}名有得分）"
     if not report.workers_top:
         title = "网格员排名"

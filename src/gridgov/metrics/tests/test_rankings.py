@@ -74,13 +74,39 @@ def test_unknown_kind_is_refused(db):
         rankings.rank("planet", Region.objects.get(path="220283"), Span.month(2026, 11))
 
 
-def test_grid_worker_ranking_lists_grid_workers_only(db, report, people):
+def test_worker_weights_parse_against_the_worker_figures():
+    from gridgov.ops.assessment import WORKER_FIGURES
+
+    assert parse_weights("checkin_rate=25, patrol_coverage=1.5", figures=WORKER_FIGURES) == {
+        "checkin_rate": Decimal(25),
+        "patrol_coverage": Decimal("1.5"),
+    }
+    for bad in ("close_rate=10", "patrols=10", "patrol_km=1"):  # a case figure; counts; km
+        with pytest.raises(ImproperlyConfigured, match="不是比率类指标"):
+            parse_weights(bad, figures=WORKER_FIGURES)
+    with pytest.raises(ImproperlyConfigured, match="不是比率类指标"):
+        parse_weights("checkin_rate=10")  # not a case figure
+
+
+def test_grid_worker_ranking_lists_the_field_work_roster(db, report, people):
+    """Grid workers are ranked from the ops roster (not from posts): every active worker with
+    a current grid in the region, each with their grid; not the demo post holders."""
     from gridgov.metrics.figures import Span
+    from gridgov.ops.assessment import WORKER_FIGURES
+    from gridgov.ops.tests.factories import GRID_A, GRID_B, make_worker
     from gridgov.regions.models import Region
 
-    report()
-    result = rankings.rank(
-        "grid_worker", Region.objects.get(path="220283001001"), Span.month(2026, 11)
-    )
-    assert result.rows and all(r.note for r in result.rows)  # each with their grid
-    assert people.village_op.pk not in {r.key for r in result.rows}
+    a = make_worker(name="甲", grid_path=GRID_A)
+    b = make_worker(name="乙", grid_path=GRID_B, with_user=False)
+    report(user=a.user)
+    village = Region.objects.get(path="220283001001")
+    result = rankings.rank("grid_worker", village, Span.month(2026, 11))
+    assert {r.key for r in result.rows} == {a.pk, b.pk}
+    assert people.grid_worker.pk not in {r.key for r in result.rows}
+    notes = {r.key: r.note for r in result.rows}
+    assert notes[a.pk] == Region.objects.get(path=GRID_A).name
+    assert result.figures == list(WORKER_FIGURES)
+    row = next(r for r in result.rows if r.key == a.pk)
+    assert row.get("reported").text == "1"
+    grids = rankings.rank("grid", village, Span.month(2026, 11))
+    assert GRID_A in {r.key for r in grids.rows} and grids.kind == "grid"

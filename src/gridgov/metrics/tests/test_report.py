@@ -54,16 +54,46 @@ class Built:
     pdf_text: str
 
 
+def field_work_roster() -> None:
+    """40 grid workers on the roster (ops) with October check-ins on a varying number of
+    working days, so the grid-worker ranking has a top and a bottom."""
+    from gridgov.ops.models import CheckIn
+    from gridgov.ops.tests.factories import GRID_A, GRID_B, make_worker
+    from gridgov.ops.workdays import working_days
+
+    days = working_days(OCTOBER)
+    rows = []
+    for i in range(40):
+        path = GRID_A if i % 2 else GRID_B
+        worker = make_worker(name=f"网格员{i:02d}", grid_path=path, with_user=False)
+        grid = Region.objects.get(path=path)
+        for day in days[: 1 + i % len(days)]:
+            at = dt.datetime.combine(day, dt.time(8, 30), tzinfo=TZ)
+            rows.append(
+                CheckIn(
+                    worker=worker,
+                    grid=grid,
+                    region_path=path,
+                    kind="on",
+                    at=at,
+                    day=day,
+                    accepted=True,
+                )
+            )
+    CheckIn.objects.bulk_create(rows)
+
+
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
     """1,500 simulated cases over the year to 2026-11-20 (rolled back after the module), one
-    phone made to report four October cases, and the county's October report in both
-    formats."""
+    phone made to report four October cases, 40 grid workers with October check-ins, and the
+    county's October report in both formats."""
     from gridgov.demo.cases import generate_year_of_cases
 
     with django_db_blocker.unblock(), transaction.atomic():
         county = Region.objects.get(path=COUNTY)
         generate_year_of_cases(county=county, count=1500, now=NOW, log=lambda *_: None)
+        field_work_roster()
         start = dt.datetime(2026, 10, 1, tzinfo=TZ)
         october = Case.objects.filter(
             created_at__gte=start, created_at__lt=start + dt.timedelta(days=31)

@@ -205,7 +205,8 @@ def test_an_empty_month_has_no_lines_and_total_zero(disputes, county):
     rows = list(csv.reader(io.StringIO(subsidy.statement_csv(result))))
     assert rows == [
         list(subsidy.HEADER),
-        ["合计", "", "", "0", "0.00", "0", "0.00", "0", "0.00", "0", "0.00"],
+        # no score on the totals line; September is one month, so performance pay is 0.00
+        ["合计", "", "", "0", "0.00", "0", "0.00", "0", "0.00", "", "0.00", "0", "0.00"],
     ]
 
 
@@ -251,7 +252,12 @@ def test_the_workbook_opens_and_its_totals_are_the_sums(disputes, county):
     lines, totals = table[:totals_at], table[totals_at]
     assert [row[1].value for row in lines] == [line.name for line in result.lines]
     for column in range(3, len(subsidy.HEADER)):
-        assert totals[column].value == sum(row[column].value for row in lines), header[column]
+        if column == subsidy.SCORE_COLUMN - 1:  # scores are not summed
+            assert totals[column].value is None
+            continue
+        # off the roster the performance column is empty (None): it adds nothing
+        in_lines = sum(row[column].value or 0 for row in lines)
+        assert totals[column].value == in_lines, header[column]
     total = totals[len(subsidy.HEADER) - 1]
     assert total.value == 570 and "¥" in total.number_format
     assert lines[0][4].value == 100 and "¥" in lines[0][4].number_format  # 2 simple × ¥50
@@ -265,5 +271,6 @@ def test_the_csv_has_the_same_rows(disputes, county):
     rows = list(csv.reader(io.StringIO(subsidy.statement_csv(result))))
     assert rows[0] == list(subsidy.HEADER)
     assert rows[1][:2] == ["1", result.lines[0].name]
-    assert rows[1][3:] == ["2", "100.00", "1", "120.00", "1", "300.00", "4", "520.00"]
+    # not on the field-work roster: no score, no performance pay
+    assert rows[1][3:] == ["2", "100.00", "1", "120.00", "1", "300.00", "", "", "4", "520.00"]
     assert rows[-1][0] == "合计" and rows[-1][-2:] == ["5", "570.00"]

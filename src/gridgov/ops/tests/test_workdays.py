@@ -80,7 +80,7 @@ def test_worker_days_add_duty_remove_approved_leave_and_clip_to_employment(
     assert worker_days([], NOVEMBER) == {}
 
 
-def plan(times, period, starts_on=D(2026, 11, 1), ends_on=None):
+def plan(times, period, starts_on, ends_on=None):
     grid = region(GRID_A)
     return PatrolPlan(
         grid=grid,

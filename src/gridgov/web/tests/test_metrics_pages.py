@@ -335,18 +335,63 @@ def test_township_ranking(client, year):
 
 
 def test_grid_worker_ranking_is_paginated_and_searchable(client, year):
+    """Grid workers come from the field-work roster (ops) and show its figures: rates with
+    their numerator / denominator, kilometres and counts, unlinked (no case list behind)."""
+    from gridgov.ops import choices as oc
+    from gridgov.ops.models import CheckIn, Patrol
+    from gridgov.ops.tests.factories import make_worker
+
+    workers = [
+        make_worker(name=f"网格员{i:02d}", grid_path=GRID, with_user=False) for i in range(55)
+    ]
+    first = workers[0]
+    grid = Region.objects.get(path=GRID)
+    day = dt.date(2026, 10, 12)  # a Monday
+    moment = dt.datetime(2026, 10, 12, 9, 0, tzinfo=TZ)
+    CheckIn.objects.create(
+        worker=first, grid=grid, region_path=GRID, kind="on", at=moment, day=day, accepted=True
+    )
+    Patrol.objects.create(
+        worker=first,
+        grid=grid,
+        region_path=GRID,
+        state=oc.PatrolState.STOPPED,
+        started_at=moment,
+        stopped_at=moment + dt.timedelta(hours=1),
+        day=day,
+        distance_m=1250,
+        duration_s=3600,
+    )
     c = as_user(client, "county_op")
-    url = reverse("metrics-rankings", args=[COUNTY]) + "?period=2026&kind=grid_worker"
+    url = reverse("metrics-rankings", args=[COUNTY]) + "?period=2026-10&kind=grid_worker"
     response = c.get(url)
     assert response.status_code == 200
-    assert response.context["page"].paginator.num_pages > 1
+    assert response.context["page"].paginator.num_pages == 2
     assert len(response.context["lines"]) == 50
-    assert all(cell.value.numerator_url for cell in response.context["lines"][0].cells)
+    content = response.content.decode()
+    for name in ("签到率", "巡查完成率", "巡查里程", "（公里）", "有效上报率", "被督办"):
+        assert name in content, name
+    top = response.context["lines"][0]
+    assert top.row.key == first.pk  # the only one with a score
+    assert top.row.get("patrol_km").text == "1.3" and top.row.get("patrols").text == "1"
+    assert top.row.get("checkin_rate").text == "5.56%"  # 1 of 18 working days (国庆)
+    cells = re.search(rf'<tr data-key="{first.pk}">(.*?)</tr>', content, re.S).group(1)
+    assert 'data-figure="patrol_km">1.3</td>' in cells
+    assert 'title="1 / 18">5.56%</span>' in cells
+    assert 'data-figure="reported">0</td>' in cells
+    assert 'data-figure="valid_report_rate">—</td>' in cells
+    assert "<a href" not in cells  # the field-work figures have no case list
     second = c.get(url + "&page=2").context["lines"]
-    assert second[0].row.key != response.context["lines"][0].row.key
-    name = response.context["lines"][3].row.label
-    found = c.get(url + "&q=" + name).context["lines"]
-    assert found and all(name in line.row.label for line in found)
+    assert len(second) == 5 and second[0].row.key != top.row.key
+    found = c.get(url + "&q=网格员07").context["lines"]
+    assert [line.row.label for line in found] == ["网格员07"]
+    # grids: a ranking of their own
+    response = c.get(reverse("metrics-rankings", args=[COUNTY]) + "?period=2026-10&kind=grid")
+    assert response.status_code == 200 and response.context["ranking"].kind == "grid"
+    lines = response.context["lines"]
+    assert lines[0].row.key == GRID and lines[0].url.startswith(
+        reverse("metrics-region", args=[GRID])
+    )
     # a kind that is not offered here falls back to the first one, with a notice
     response = as_user(client, "village_op").get(
         reverse("metrics-rankings", args=[VILLAGE]) + "?kind=township"

@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from gridgov.accounts.tokens import authenticate_token
 from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.core.ratelimit import RateLimited
+from gridgov.ops.errors import OpsConflict
 from gridgov.party.errors import PartyConflict
 from gridgov.registry.errors import RegistryConflict
 
@@ -209,6 +210,11 @@ def _party_conflict(request: HttpRequest, exc: PartyConflict) -> HttpResponse:
     return error(request, 409, "conflict", exc.message)
 
 
+@api.exception_handler(OpsConflict)
+def _ops_conflict(request: HttpRequest, exc: OpsConflict) -> HttpResponse:
+    return error(request, 409, "conflict", exc.message)
+
+
 @api.exception_handler(RateLimited)
 def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return error(
@@ -225,6 +231,7 @@ def _add_routers() -> None:
     from gridgov.cases.api import router as cases_router
     from gridgov.core.api import router as core_router
     from gridgov.metrics.api import router as metrics_router
+    from gridgov.ops.api import router as ops_router
     from gridgov.party.api import router as party_router
     from gridgov.regions.api import router as regions_router
     from gridgov.registry.api import router as registry_router
@@ -236,6 +243,7 @@ def _add_routers() -> None:
     api.add_router("/", metrics_router)
     api.add_router("/", registry_router)
     api.add_router("/", party_router)
+    api.add_router("/", ops_router)
 
 
 _add_routers()

@@ -3,7 +3,8 @@ role without the reveal permission (and for a revealing role until it reveals).
 
 The test does not list the pages: it crawls every link it can reach from the registers' home
 pages (workbench and phone) and every GET operation of the OpenAPI document under
-/api/v1/registry/ and /api/v1/party/ (the fixture people are also party members), filling
+/api/v1/registry/, /api/v1/party/ (the fixture people are also party members) and /api/v1/ops/
+(the grid worker is on the roster with a phone), filling
 path parameters with the fixture records, and scans each body
 (HTML, JSON, CSV and the cells of xlsx files) for the clear ID numbers and phones.
 """
@@ -105,7 +106,32 @@ def world(people):
         )
         for p in made
     ]
+    # The grid worker is on the field-work roster with a phone of their own.
+    import datetime as dt
+
+    from gridgov.ops import services as ops_services
+    from gridgov.regions.models import Region
+
+    ops_phone = "13904327777"
+    ops_worker = ops_services.create_worker(
+        actor=people.village_op,
+        region=Region.objects.get(path=GRID_A[:12]),
+        name="测试网格员",
+        gender="female",
+        kind="full_time",
+        hired_on=dt.date(2025, 1, 1),
+        phone=ops_phone,
+        user=people.grid_worker,
+    )
+    ops_services.assign(
+        actor=people.village_op,
+        worker=ops_worker,
+        grid=Region.objects.get(path=GRID_A),
+        starts_on=dt.date(2025, 1, 1),
+    )
+    clear.append(ops_phone)
     return {
+        "ops_worker": ops_worker,
         "people": made,
         "room": room,
         "org": org,
@@ -192,7 +218,7 @@ def test_pages_and_exports_show_masked_values_only(people, world, username, capl
         assert value not in logged
 
 
-API_PREFIXES = ("/api/v1/registry/", "/api/v1/party/")
+API_PREFIXES = ("/api/v1/registry/", "/api/v1/party/", "/api/v1/ops/")
 
 
 def _api_paths(client: Client) -> list[str]:
@@ -220,13 +246,20 @@ def test_api_responses_show_masked_values_only(people, world, username, caplog):
         "member_id": world["members"][0].pk,
         "grid": GRID_A,
     }
+    ops_ids = {"worker_id": world["ops_worker"].pk, "id": world["ops_worker"].pk}
     paths = _api_paths(client)
     assert any(p.startswith("/api/v1/registry/") for p in paths), "no registry API paths found"
     assert any(p.startswith("/api/v1/party/") for p in paths), "no party API paths found"
+    assert any(p.startswith("/api/v1/ops/") for p in paths), "no ops API paths found"
     checked = 0
     with caplog.at_level(logging.DEBUG):
         for path in paths:
-            ids = party_ids if path.startswith("/api/v1/party/") else registry_ids
+            if path.startswith("/api/v1/party/"):
+                ids = party_ids
+            elif path.startswith("/api/v1/ops/"):
+                ids = ops_ids
+            else:
+                ids = registry_ids
             url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids.get(m.group(1), 1)), path)
             response = client.get(url, **headers)
             if response.status_code == 200:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("work/metrics/", include("gridgov.web.metrics_urls")),
     path("work/registry/", include("gridgov.web.registry_urls")),
     path("work/party/", include("gridgov.web.party_urls")),
+    path("work/ops/", include("gridgov.web.ops_urls")),
     path("work/", include("gridgov.web.workbench_urls")),
     path("screen/", include("gridgov.web.screen_urls")),
     path("m/", include("gridgov.web.mobile_urls")),

@@ -22,6 +22,7 @@ from gridgov.cases.media import photo_url
 from gridgov.cases.models import Board, Case, Item
 from gridgov.cases.selectors import CaseFilter, light_of, unit_label
 from gridgov.cases.workflow import TABLE, Action, Actor
+from gridgov.core.apischemas import PlaceOut
 from gridgov.core.apiutil import display_name, resident, staff, throttle
 from gridgov.core.privacy import mask_name
 
@@ -71,11 +72,6 @@ class UnitOut(Schema):
 
 class NamedRef(Schema):
     code: str
-    name: str
-
-
-class PlaceOut(Schema):
-    path: str
     name: str
 
 

@@ -49,7 +49,6 @@ from gridgov.ops.models import (
 from gridgov.ops.schemas import (
     REGION_FILTER,
     AssessmentOut,
-    AssignIn,
     AssignmentEndIn,
     AssignmentOut,
     CheckinCoverageOut,
@@ -63,13 +62,13 @@ from gridgov.ops.schemas import (
     DutyList,
     DutyOut,
     DutyQuery,
+    GridAssignIn,
     GridCoverageOut,
     IngestOut,
     LeaveIn,
     LeaveList,
     LeaveOut,
     LeaveQuery,
-    MeOut,
     MyFiguresOut,
     PatrolList,
     PatrolOut,
@@ -96,6 +95,7 @@ from gridgov.ops.schemas import (
     WorkerOut,
     WorkerPatch,
     WorkerQuery,
+    WorkerTodayOut,
 )
 from gridgov.ops.selectors import WorkerFilter
 from gridgov.regions import selectors as region_selectors
@@ -570,7 +570,7 @@ def worker_assignments(request: HttpRequest, worker_id: Id) -> list[dict[str, An
     response={201: AssignmentOut},
     summary="分配网格（新的主责网格结束原主责网格）",
 )
-def assign_grid(request: HttpRequest, worker_id: Id, data: AssignIn) -> Status[dict[str, Any]]:
+def assign_grid(request: HttpRequest, worker_id: Id, data: GridAssignIn) -> Status[dict[str, Any]]:
     user = _manager(request)
     worker = _worker(user, worker_id)
     assignment = services.assign(
@@ -861,7 +861,7 @@ def remove_duty(request: HttpRequest, duty_id: Id) -> Status[None]:
 
 @router.get(
     "/ops/me",
-    response=MeOut,
+    response=WorkerTodayOut,
     summary="本人（网格员）：名册信息、网格、今天的签到、进行中的巡查",
 )
 def me(request: HttpRequest) -> dict[str, Any]:

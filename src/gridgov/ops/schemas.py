@@ -220,7 +220,7 @@ class AssignmentOut(Schema):
     created_by: str | None
 
 
-class AssignIn(Schema):
+class GridAssignIn(Schema):
     grid: str = Field(..., pattern=PATH, description="网格路径")
     starts_on: dt.date | None = Field(None, description="默认今天")
     is_main: bool = Field(True, description="主责网格")
@@ -542,7 +542,7 @@ class PatrolList(Page):
     items: list[PatrolOut]
 
 
-class MeOut(Schema):
+class WorkerTodayOut(Schema):
     worker: WorkerOut
     today: dt.date
     checkins: list[CheckInOut] = Field(..., description="今天的签到（含被拒绝的）")
@@ -638,7 +638,7 @@ class ValueOut(Schema):
     denominator: int | None
 
 
-class RankRowOut(Schema):
+class WorkerRankRowOut(Schema):
     rank: int | None = Field(..., description="名次（并列同名次）；无得分时为 null")
     key: str = Field(..., description="网格力量编号或网格路径")
     label: str
@@ -655,7 +655,7 @@ class AssessmentOut(Schema):
     weights: dict[str, str]
     own_only: bool = Field(..., description="只显示本人的一行（网格员本人查看）")
     total: int = Field(..., description="参加排名的行数")
-    rows: list[RankRowOut]
+    rows: list[WorkerRankRowOut]
 
 
 class MyFiguresOut(Schema):

@@ -47,7 +47,7 @@ class UnitRef(Schema):
     name: str
 
 
-class PersonBrief(Schema):
+class MemberPersonBrief(Schema):
     """The register person behind a member: no ID number, the phone only masked."""
 
     id: int
@@ -191,7 +191,7 @@ class MemberQuery(PageQuery):
 
 class MemberOut(Schema):
     id: int
-    person: PersonBrief
+    person: MemberPersonBrief
     organisation: OrgRef
     joined_on: dt.date
     status: str

@@ -1,6 +1,6 @@
 """网格通 (the grid worker's phone app), mounted at /m/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from gridgov.web import mobile, mobile_registry
 
@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("registry/people/<int:pk>/update/", mobile_registry.update, name="mobile-registry-update"),
     path("registry/people/<int:pk>/visit/", mobile_registry.visit, name="mobile-registry-visit"),
+    path("ops/", include("gridgov.web.mobile_ops_urls")),
     path("grid.geojson", mobile.grid_geojson, name="mobile-grid-geojson"),
     path("manifest.webmanifest", mobile.manifest, name="mobile-manifest"),
     path("sw.js", mobile.service_worker, name="mobile-sw"),

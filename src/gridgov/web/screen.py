@@ -4,7 +4,8 @@ Thin views: the figures come from ``gridgov.cases.figures`` (each a ``CaseFilter
 number links to the workbench list of exactly the cases it counts), the people on duty from
 ``accounts.selectors.visible_posts``, the one-click command panel (一键式指挥) calls
 ``cases.services.act``, and the switchable party layer (党建图层, off by default) is the party
-map's layer (``web.party_map.layer_data``) of the screen's region.
+map's layer (``web.party_map.layer_data``) of the screen's region. The switchable layer of grid
+workers on duty now (在岗网格员, off by default) comes from ``ops.selectors.on_duty``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.cases.models import Case
 from gridgov.cases.services import act
 from gridgov.cases.workflow import TABLE, Action, HandlingUnit, PayloadError, Status
+from gridgov.ops import selectors as ops_selectors
+from gridgov.ops.choices import WorkerKind
 from gridgov.party.choices import OrgKind
 from gridgov.party.figures import star_distribution
 from gridgov.regions import codes
@@ -136,6 +139,7 @@ def _config(region: Region) -> dict[str, Any]:
         "mapUrl": reverse("screen-map", args=[region.path]),
         "pointsUrl": reverse("screen-points", args=[region.path]),
         "partyUrl": reverse("screen-party", args=[region.path]),
+        "workersUrl": reverse("screen-workers", args=[region.path]),
         "base": reverse("screen"),
         "caseUrl": reverse("screen-case", args=["NUMBER"]),
         "tiles": tile_settings(),
@@ -153,6 +157,7 @@ def _config(region: Region) -> dict[str, Any]:
             "yellow": str(Light.YELLOW.label),
             "green": str(Light.GREEN.label),
             "party": party_labels(),
+            "workers": worker_labels(),
         },
     }
 
@@ -177,6 +182,18 @@ def party_labels() -> dict[str, Any]:
         "starred": _("四星级以上"),
         "centres": _("服务阵地"),
         "unit": _("个"),
+    }
+
+
+def worker_labels() -> dict[str, Any]:
+    """The labels of the layer of grid workers on duty (在岗网格员) on the screen's map."""
+    return {
+        "title": _("在岗网格员"),
+        "kinds": {value: str(label) for value, label in WorkerKind.choices},
+        "status": {"checked_in": _("签到在岗"), "patrol": _("巡查中")},
+        "grid": _("网格"),
+        "since": _("开始"),
+        "people": _("名"),
     }
 
 
@@ -292,6 +309,51 @@ def party_json(request: HttpRequest, path: str) -> JsonResponse:
     data["summary"]["stars"] = {str(n): count for n, count in stars.items()}
     data["summary"]["organisations"] = sum(stars.values())
     return JsonResponse(data)
+
+
+@login_required
+@require_GET
+def workers_json(request: HttpRequest, path: str) -> JsonResponse:
+    """The layer of grid workers on duty now (在岗网格员) in the region: an accepted 上班
+    check-in today without a later 下班 (at its position), or an open patrol (at its last
+    point), through ``ops.selectors.on_duty`` (the viewer's jurisdiction), as GeoJSON points
+    with the counts for the legend."""
+    region = regions.get_region(request.user, path)
+    status = worker_labels()["status"]
+    kinds = dict(WorkerKind.choices)
+    features: list[dict[str, Any]] = []
+    for row in ops_selectors.on_duty(request.user, region.path):
+        if row.lng is None or row.lat is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row.lng, row.lat]},
+                "properties": {
+                    "name": row.name,
+                    "kind": row.kind,
+                    "kind_label": str(kinds.get(row.kind, row.kind)),
+                    "grid": row.grid_name,
+                    "grid_path": row.grid_path,
+                    "status": row.status,
+                    "status_label": str(status.get(row.status, row.status)),
+                    "since": timezone.localtime(row.since).isoformat(),
+                    "since_text": timezone.localtime(row.since).strftime("%H:%M"),
+                },
+            }
+        )
+    patrolling = sum(f["properties"]["status"] == "patrol" for f in features)
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "summary": {
+                "total": len(features),
+                "patrol": patrolling,
+                "checked_in": len(features) - patrolling,
+            },
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------

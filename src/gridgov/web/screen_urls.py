@@ -16,5 +16,6 @@ urlpatterns: list[URLPattern] = [
     re_path(rf"^{REGION}/map\.json$", screen.map_json, name="screen-map"),
     re_path(rf"^{REGION}/points\.json$", screen.points_json, name="screen-points"),
     re_path(rf"^{REGION}/party\.json$", screen.party_json, name="screen-party"),
+    re_path(rf"^{REGION}/workers\.json$", screen.workers_json, name="screen-workers"),
     re_path(rf"^{REGION}/duty/$", screen.duty_partial, name="screen-duty"),
 ]

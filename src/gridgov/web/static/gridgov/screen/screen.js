@@ -398,12 +398,13 @@
       if (!casePoints) { return; }
       casePoints.eachLayer((m) => m.setStyle(faded ? { opacity: 0.25, fillOpacity: 0.25 } : { opacity: 1, fillOpacity: 0.95 }));
     }
+    const layersOn = () => document.querySelector(".map-layers button.on") !== null;
     if (partyButton) {
       partyButton.addEventListener("click", () => {
         const on = !partyButton.classList.contains("on");
         partyButton.classList.toggle("on", on);
         partyButton.setAttribute("aria-pressed", String(on));
-        fadeCases(on);
+        fadeCases(layersOn());
         if (!on) {
           if (partyLayer) { map.removeLayer(partyLayer); }
           partyPanel.hidden = true;
@@ -417,6 +418,74 @@
           partyPanel.hidden = false;
           el.dataset.party = "on";
         }).catch((err) => { partyLoading = null; el.dataset.error = String(err); });
+      });
+    }
+
+    // --- grid workers on duty now (在岗网格员): off by default, loaded on each switch-on ------
+    const workersButton = document.querySelector(".map-layers button[data-layer='workers']");
+    const workersLegend = document.getElementById("workers-legend");
+    const W = T.workers;
+    // Light dots with a dark rim stand out on the blue regions; a county's many are smaller.
+    const WORKER_STYLE = {
+      patrol: { colour: "#2ee59d", radius: 7.5, compact: 4.5 },
+      checked_in: { colour: "#f2f8ff", radius: 6, compact: 3.5 },
+    };
+    let workersLayer = null;
+    let workersLoading = null;
+    function workerTip(p) {
+      return "<b>" + esc(p.name) + '</b><span class="k">' + esc(p.kind_label || W.kinds[p.kind] || p.kind) + "</span>" +
+        "<br>" + esc(W.grid) + "：" + esc(p.grid || p.grid_path) +
+        '<br><span class="s-' + esc(p.status) + '">' + esc(p.status_label || W.status[p.status]) + "</span>　" +
+        esc(p.since_text) + " " + esc(W.since);
+    }
+    function buildWorkers(geo) {
+      const layer = L.layerGroup();
+      const features = (geo.features || []).filter((f) => f.geometry && f.geometry.type === "Point");
+      // Patrols last so that they lie on top.
+      features.sort((a, b) => (a.properties.status === "patrol") - (b.properties.status === "patrol"));
+      const compact = features.length > 300;
+      features.forEach((f) => {
+        const p = f.properties;
+        const style = WORKER_STYLE[p.status] || WORKER_STYLE.checked_in;
+        const marker = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+          radius: compact ? style.compact : style.radius, renderer, color: "#020a1c", weight: compact ? 1 : 1.5,
+          fillColor: style.colour, fillOpacity: 1,
+        });
+        marker.bindTooltip(workerTip(p), { className: "worker-tip", direction: "top" });
+        marker.on("click", () => marker.openTooltip());
+        layer.addLayer(marker);
+      });
+      const s = geo.summary || { total: features.length, patrol: 0, checked_in: 0 };
+      workersLegend.innerHTML =
+        "<h3>" + esc(W.title) + " <b>" + esc(s.total) + "</b> " + esc(W.people) + "</h3>" +
+        '<div class="kinds">' + Object.keys(WORKER_STYLE).map((k) =>
+          '<span><i style="background:' + WORKER_STYLE[k].colour + '"></i>' + esc(W.status[k]) + " <b>" + esc(s[k] || 0) + "</b></span>").join("") +
+        "</div>";
+      el.dataset.workerPoints = String(features.length);
+      return layer;
+    }
+    if (workersButton) {
+      workersButton.addEventListener("click", () => {
+        const on = !workersButton.classList.contains("on");
+        workersButton.classList.toggle("on", on);
+        workersButton.setAttribute("aria-pressed", String(on));
+        fadeCases(layersOn());
+        if (!on) {
+          if (workersLayer) { map.removeLayer(workersLayer); }
+          workersLegend.hidden = true;
+          el.dataset.workers = "off";
+          return;
+        }
+        // On duty changes by the minute: fetched again at every switch-on.
+        workersLoading = workersLoading || load(config.workersUrl).then(buildWorkers);
+        workersLoading.then((layer) => {
+          workersLoading = null;
+          if (!workersButton.classList.contains("on")) { return; }
+          if (workersLayer) { map.removeLayer(workersLayer); }
+          workersLayer = layer.addTo(map);
+          workersLegend.hidden = false;
+          el.dataset.workers = "on";
+        }).catch((err) => { workersLoading = null; el.dataset.error = String(err); });
       });
     }
   }

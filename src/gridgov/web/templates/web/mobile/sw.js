@@ -1,14 +1,19 @@
-/* 网格通 service worker (served from {{ config.scope }}sw.js so that its scope is {{ config.scope }}).
+{% load static %}/* 网格通 service worker (served from {{ config.scope }}sw.js so that its scope is {{ config.scope }}).
    Keeps the app shell's static assets for offline use (cache first) and the pages of {{ config.scope }}
    that were opened (network first, the cached copy when offline). Never touches the API. */
 "use strict";
 var CONFIG = {{ config_json|safe }};
 var CACHE = "gridgov-m-" + CONFIG.version;
+// 考勤巡查 (/m/ops/): its assets are kept for offline use but fetched network first (so a new
+// version is picked up whatever the shell's version), and its pages are warmed at install.
+var OPS_ASSETS = ["{% static 'gridgov/mobile/ops.js' %}", "{% static 'gridgov/mobile/ops.css' %}"];
+var OPS_PAGES = ["{% url 'mobile-ops' %}", "{% url 'mobile-ops-patrol' %}", "{% url 'mobile-ops-month' %}"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(CACHE)
-      .then(function (cache) { return cache.addAll(CONFIG.assets); })
+      .then(function (cache) { return cache.addAll(CONFIG.assets.concat(OPS_ASSETS)); })
+      .then(warmOps)
       .then(function () { return self.skipWaiting(); })
   );
 });
@@ -34,6 +39,16 @@ function remember(request, response) {
   return response;
 }
 
+// The ops pages open offline too (a user without a session, or without a roster entry, is
+// redirected or shown a notice: a redirect is never kept; failures do not stop the install).
+function warmOps() {
+  return Promise.all(OPS_PAGES.map(function (url) {
+    var request = new Request(url, { credentials: "same-origin" });
+    return fetch(request).then(function (response) { return remember(request, response); })
+      .catch(function () { return null; });
+  }));
+}
+
 function offlinePage() {
   return caches.match(CONFIG.offline, { ignoreVary: true }).then(function (hit) {
     return hit || new Response(CONFIG.offlineText, {
@@ -47,6 +62,14 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") { return; }
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
+  if (OPS_ASSETS.indexOf(url.pathname) !== -1) {
+    event.respondWith(fetch(request).then(function (response) {
+      return remember(request, response);
+    }).catch(function () {
+      return caches.match(request, { ignoreVary: true }).then(function (hit) { return hit || Response.error(); });
+    }));
+    return;
+  }
   if (url.pathname.indexOf(CONFIG.static) === 0) {
     event.respondWith(caches.match(request, { ignoreVary: true }).then(function (hit) {
       return hit || fetch(request).then(function (response) { return remember(request, response); });

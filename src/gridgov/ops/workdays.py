@@ -17,6 +17,10 @@
 
   The pro rata total is rounded half up once, at the end (2 a week over November's 30 days:
   2 × 30 ÷ 7 = 8.57 → 9).
+
+Both count only the days that have come (``due``): a month in progress is measured up to and
+including today, so on 7 December a worker who checked in every working day so far has 100 %,
+not 5 of 23; a span wholly in the future expects nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from gridgov.metrics.figures import Span
 from gridgov.ops.choices import PlanPeriod
 from gridgov.ops.models import DutyShift, Leave, PatrolPlan, Worker
 
-__all__ = ["clip", "days_of", "planned_patrols", "worker_days", "working_days"]
+__all__ = ["clip", "days_of", "due", "planned_patrols", "worker_days", "working_days"]
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -51,6 +55,13 @@ def clip(span: Span, first: dt.date | None, last: dt.date | None) -> Span | None
     return Span(start, end)
 
 
+def due(span: Span) -> Span | None:
+    """The part of ``span`` up to and including today (local date), or None if none has come."""
+    from django.utils import timezone
+
+    return clip(span, None, timezone.localdate())
+
+
 def working_days(span: Span) -> list[dt.date]:
     """The span's working days in order (State Council calendar with overrides)."""
     from gridgov.cases.context import work_calendar
@@ -63,8 +74,10 @@ def worker_days(worker_ids: Iterable[int], span: Span) -> dict[int, set[dt.date]
     """Each worker's expected days in ``span``: working days + duty days − approved leave days,
     inside ``hired_on`` … ``left_on``. Workers not found get no entry."""
     ids = sorted(set(worker_ids))
-    if not ids:
+    come = due(span)
+    if not ids or come is None:
         return {}
+    span = come
     working = set(working_days(span))
     employment = {
         pk: (hired, left)
@@ -103,7 +116,8 @@ def _half_up(value: Fraction) -> int:
 
 def planned_patrols(plan: PatrolPlan, span: Span) -> int:
     """How many patrols ``plan`` asks for in ``span`` (see the module docstring)."""
-    inside = clip(span, plan.starts_on, plan.ends_on)
+    come = due(span)
+    inside = clip(come, plan.starts_on, plan.ends_on) if come is not None else None
     if inside is None or plan.times <= 0:
         return 0
     if plan.period == PlanPeriod.WORKING_DAY:

@@ -113,3 +113,23 @@ def plan(times, period, starts_on, ends_on=None):
 )
 def test_planned_patrols(times, period, starts_on, ends_on, span, expected):
     assert planned_patrols(plan(times, period, starts_on, ends_on), span) == expected
+
+
+@pytest.fixture
+def seventh_of_december(monkeypatch):
+    """Today is Monday 7 December 2026: the month is in progress."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: D(2026, 12, 7))
+
+
+def test_a_month_in_progress_expects_only_the_days_that_have_come(seventh_of_december):
+    worker = make_worker(name="丙")
+    december = Span.month(2026, 12)
+    # 1 December is a Tuesday: 1–4 and 7 (today) have come, the other 18 working days not yet
+    assert worker_days([worker.pk], december)[worker.pk] == {
+        D(2026, 12, d) for d in (1, 2, 3, 4, 7)
+    }
+    assert planned_patrols(plan(1, "working_day", D(2026, 1, 1)), december) == 5
+    assert planned_patrols(plan(7, "week", D(2026, 1, 1)), december) == 7  # 7 × 7 / 7
+    january = Span.month(2027, 1)
+    assert worker_days([worker.pk], january) == {}
+    assert planned_patrols(plan(1, "working_day", D(2026, 1, 1)), january) == 0

@@ -181,8 +181,9 @@ def patrol(request: HttpRequest) -> HttpResponse:
     return render(request, "web/mobile/ops_patrol.html", _context(request, worker, "patrol"))
 
 
-def _month(text: str, today: dt.date) -> Span:
-    """The month asked for (``?period=YYYY-MM``), else this month; never after this month."""
+def _month(text: str, today: dt.date, hired_on: dt.date) -> Span:
+    """The month asked for (``?period=YYYY-MM``), else this month; never after this month nor
+    before the month the worker was hired."""
     current = Span.month(today.year, today.month)
     try:
         span = parse_period(text) if text else current
@@ -190,6 +191,8 @@ def _month(text: str, today: dt.date) -> Span:
         return current
     if span.unit != "month" or span.start > current.start:
         return current
+    if span.end < hired_on:
+        return Span.month(hired_on.year, hired_on.month)
     return span
 
 
@@ -201,7 +204,7 @@ def month(request: HttpRequest) -> HttpResponse:
     if worker is None:
         return _not_on_roster(request)
     today_ = timezone.localdate()
-    span = _month(request.GET.get("period", ""), today_)
+    span = _month(request.GET.get("period", ""), today_, worker.hired_on)
     before = span.previous()
     after = Span.month(
         span.end.year + (span.end.month == 12), span.end.month % 12 + 1
@@ -211,7 +214,8 @@ def month(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "span": span,
-            "previous": before.key,
+            # nothing to show before the month the worker was hired
+            "previous": before.key if before.end >= worker.hired_on else "",
             "next": after.key if after.start <= today_ else "",
         }
     )

@@ -128,6 +128,13 @@ def test_month_page_moves_by_month_and_never_past_this_month(
     response = client.get(reverse("mobile-ops-month"), {"period": "2025-12"})
     assert 'href="?period=2025-11"' in response.content.decode()
     assert 'href="?period=2026-01"' in response.content.decode()
+    # nothing before the month the worker was hired: no way back, earlier months shown as it
+    hired = f"{worker.hired_on:%Y-%m}"
+    before = f"{worker.hired_on.year - 1}-{worker.hired_on.month:02d}"
+    for asked in (hired, before):
+        response = client.get(reverse("mobile-ops-month"), {"period": asked})
+        assert config(response)["period"] == hired, asked
+        assert 'id="month-prev"' not in response.content.decode()
 
 
 def test_no_clear_phone_on_any_page(client: Client, worker: Worker) -> None:

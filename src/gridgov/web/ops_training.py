@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -31,6 +32,11 @@ from gridgov.web import registry as base
 from gridgov.web.ops_forms import CourseForm, DutyForm, LeaveForm, SessionForm
 
 SESSIONS_SHOWN = 50
+
+
+def _picked(queryset: QuerySet[Any], text: str) -> Any:
+    """The row of ``queryset`` chosen in a select (its id as text), or None."""
+    return queryset.filter(pk=int(text) if text.isdigit() else 0).first()
 
 
 def _deny() -> PermissionDenied:
@@ -154,11 +160,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
     def call() -> TrainingSession:
         data = form.cleaned_data
-        course = (
-            selectors.courses(user)
-            .filter(pk=int(data["course"]) if data["course"].isdigit() else 0)
-            .first()
-        )
+        course = _picked(selectors.courses(user), data["course"])
         region = regions.visible_regions(user).filter(path=data["region"]).first()
         errors = {}
         if course is None:
@@ -349,11 +351,7 @@ def leave_list(request: HttpRequest) -> HttpResponse:
 
     def call() -> Leave:
         data = form.cleaned_data
-        worker = (
-            selectors.workers(user)
-            .filter(pk=int(data["worker"]) if data["worker"].isdigit() else 0)
-            .first()
-        )
+        worker = _picked(selectors.workers(user), data["worker"])
         if worker is None:
             raise ValidationError({"worker": _("请选择网格力量")})
         return services.request_leave(
@@ -481,11 +479,7 @@ def duty(request: HttpRequest) -> HttpResponse:
 
     def call() -> DutyShift:
         data = form.cleaned_data
-        worker = (
-            selectors.workers(user)
-            .filter(pk=int(data["worker"]) if data["worker"].isdigit() else 0)
-            .first()
-        )
+        worker = _picked(selectors.workers(user), data["worker"])
         where = regions.visible_regions(user).filter(path=data["region"]).first()
         errors = {}
         if worker is None:

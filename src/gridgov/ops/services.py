@@ -287,6 +287,24 @@ def _phone(errors: Errors, raw: Any) -> dict[str, str] | None:
     }
 
 
+def _check_linkable(errors: Errors, actor: Any, user: Any) -> None:
+    """A manager links only an account that is theirs to give: active, not an administrator,
+    and every current post of it inside the subtrees the manager manages (a new account
+    without posts is fine; assigning the worker gives it the grid-worker post)."""
+    if not isinstance(user, User):
+        return
+    if not user.is_active or user.is_superuser:
+        errors.add("user", _("该账号已停用或为管理员账号，不能关联"))
+        return
+    outside = [
+        post
+        for post in user.posts.current().select_related("region")
+        if post.region is None or not access.may_manage(actor, post.region.path)
+    ]
+    if outside:
+        errors.add("user", _("该账号的岗位不在您的管理范围内，不能关联"))
+
+
 def _release_user(user: User | None, keep: Worker | None = None) -> None:
     """A user links to one roster entry (one-to-one): a former (left) entry lets it go."""
     if user is None:
@@ -337,6 +355,7 @@ def create_worker(
             "note": note,
         },
     )
+    _check_linkable(errors, actor, values["user"])
     protected = _phone(errors, phone)
     errors.raise_if_any()
     assert protected is not None
@@ -365,6 +384,8 @@ def update_worker(*, actor: User, worker: Worker, version: int, **changes: Any) 
     merged.update({k: v for k, v in changes.items() if k != "phone"})
     errors = Errors()
     values = _clean_worker(errors, merged, current=worker)
+    if values["user"] is not None and values["user"] != worker.user:
+        _check_linkable(errors, actor, values["user"])
     protected = _phone(errors, changes["phone"]) if "phone" in changes else {}
     errors.raise_if_any()
     assert protected is not None

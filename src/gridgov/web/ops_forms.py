@@ -150,6 +150,7 @@ class WorkerForm(forms.Form):
     political_status = _select(_("政治面貌"), c.PoliticalStatus.choices)
     background_checked = forms.BooleanField(label=_("已通过政审"), required=False)
     note = _text(_("备注"), max_length=200)
+    account = _text(_("工作账号（登录名）"), max_length=150)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -157,6 +158,7 @@ class WorkerForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "region", regions)
+        self.fields["account"].help_text = _("关联后本人可用该账号在网格通签到、巡查；留空则不关联")
         if editing:
             self.fields["phone"].help_text = _("不修改请留空（已登记的号码不显示）")
         else:

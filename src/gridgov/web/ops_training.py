@@ -440,7 +440,7 @@ def _duty_context(request: HttpRequest, form: DutyForm | None = None) -> dict[st
         "previous": previous,
         "following": following,
         "weeks": _weeks(span.start.year, span.start.month, shifts),
-        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+        "weekdays": [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")],
         "count": len(shifts),
         "may_manage": bool(region) and o.may_manage_anywhere(user),
         "manage_paths": [],

@@ -251,6 +251,7 @@ def worker_new(request: HttpRequest) -> HttpResponse:
                 political_status=data.get("political_status") or "",
                 background_checked=bool(data.get("background_checked")),
                 note=data.get("note") or "",
+                user=_account(form, data.get("account") or ""),
             )
 
         worker, status = _try(form, call)
@@ -268,13 +269,27 @@ def worker_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _account(form: Any, text: str) -> Any:
+    """The staff account named in the form (login name), None for an empty field."""
+    from gridgov.accounts.models import User
+
+    name = (text or "").strip()
+    if not name:
+        return None
+    found = User.objects.filter(username=name, is_active=True).first()
+    if found is None:
+        form.add_error("account", _("没有此登录名的有效账号"))
+        raise _Invalid
+    return found
+
+
 class _Invalid(Exception):
     """A form error found in the view (already on the form)."""
 
 
 def _try(form: Any, call: Any) -> tuple[Any, int]:
     try:
-        return o.attempt(form, call)
+        return o.attempt(form, call, {"user": "account"})
     except _Invalid:
         return None, 200
 
@@ -286,6 +301,8 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     initial: dict[str, Any] = {name: getattr(worker, name) for name in WORKER_FIELDS}
     initial.update(region=worker.region_path, hired_on=worker.hired_on, version=worker.version)
+    linked = worker.user.username if worker.user is not None else ""
+    initial["account"] = linked
     choices = o.manager_choices(user)
     if worker.region_path not in {k for k, _v in choices}:
         choices.insert(0, (worker.region_path, worker.region.name))
@@ -306,6 +323,8 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     changes[name] = value
             if data.get("phone"):
                 changes["phone"] = data["phone"]
+            if (data.get("account") or "").strip() != linked:
+                changes["user"] = _account(form, data.get("account") or "")
             if data.get("region") and data["region"] != worker.region_path:
                 region = _region(user, data["region"])
                 if region is None:

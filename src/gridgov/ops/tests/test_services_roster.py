@@ -48,6 +48,13 @@ def create(actor, **kwargs):
     return services.create_worker(actor=actor, **values)
 
 
+def no_posts(username):
+    """A new staff account without any post (what an administrator creates for a new hire)."""
+    from gridgov.accounts.services import create_staff_user
+
+    return create_staff_user(username=username, full_name="新网格员", password=None, actor=None)
+
+
 def current_posts(user, path):
     return Post.objects.current().filter(user=user, role=Role.GRID_WORKER, region__path=path)
 
@@ -116,6 +123,36 @@ def test_one_active_worker_per_account(people):
     assert second.user == user and first.user is None  # the former entry lets the account go
 
 
+def test_a_manager_links_only_accounts_of_their_own_area(people):
+    fresh = no_posts("new-worker")
+    elsewhere = staff(Role.GRID_WORKER, region=region(OTHER_VILLAGE + "001"))
+    county = staff(Role.COUNTY_OPERATOR, region=region(GRID_A[:6]))
+    fresh_worker = create(people.village_op, user=fresh)  # no posts yet: fine
+    assert fresh_worker.user == fresh
+    for account in (elsewhere, county, people.admin):
+        with pytest.raises(ValidationError) as info:
+            create(people.village_op, user=account, name="越权")
+        assert list(info.value.message_dict) == ["user"], account
+    assert not Worker.objects.filter(name="越权").exists()
+    # an update may not link one either, but keeping the linked account is always fine
+    worker = create(people.village_op, name="改账号")
+    with pytest.raises(ValidationError):
+        services.update_worker(
+            actor=people.village_op, worker=worker, version=worker.version, user=elsewhere
+        )
+    worker.refresh_from_db()
+    assert worker.user is None
+    # the county operator manages both villages: they may link the other village's account
+    linked = services.update_worker(
+        actor=people.county_op, worker=worker, version=worker.version, user=elsewhere
+    )
+    assert linked.user == elsewhere
+    kept = services.update_worker(
+        actor=people.village_op, worker=linked, version=linked.version, note="备注"
+    )
+    assert kept.user == elsewhere and kept.note == "备注"
+
+
 def test_update_worker_with_version(people):
     worker = create(people.village_op)
     updated = services.update_worker(
@@ -145,7 +182,7 @@ def test_update_worker_with_version(people):
 
 
 def test_assign_moves_the_main_grid_and_the_posts(people):
-    worker = create(people.village_op, user=staff(Role.COUNTY_OPERATOR, region=region("220283")))
+    worker = create(people.village_op, user=no_posts("to-assign"))
     user = worker.user
     first = services.assign(
         actor=people.village_op, worker=worker, grid=region(GRID_A), starts_on=dt.date(2025, 3, 1)

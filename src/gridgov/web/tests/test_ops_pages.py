@@ -450,6 +450,38 @@ def test_roster_forms_store(client: Any, data: Data) -> None:
     assert response.status_code == 302
     worker.refresh_from_db()
     assert worker.name == "王五一" and worker.phone_masked  # phone kept
+    # the work account: by login name, only an active one of the manager's own area
+    from gridgov.accounts.services import create_staff_user
+
+    create_staff_user(username="wangwu", full_name="王五一", password=None, actor=None)
+    edit = {
+        "name": "王五一",
+        "gender": "male",
+        "kind": "part_time",
+        "region": VILLAGE,
+        "hired_on": "2026-01-05",
+        "birth_date": "1988-03-02",
+    }
+    for account, message in (
+        ("nobody", "没有此登录名的有效账号"),
+        ("county_op", "该账号的岗位不在您的管理范围内，不能关联"),
+    ):
+        worker.refresh_from_db()
+        response = client.post(
+            f"/work/ops/workers/{worker.pk}/edit/",
+            {**edit, "account": account, "version": str(worker.version)},
+        )
+        assert response.status_code == 200 and message in body(response), account
+        worker.refresh_from_db()
+        assert worker.user is None
+    response = client.post(
+        f"/work/ops/workers/{worker.pk}/edit/",
+        {**edit, "account": "wangwu", "version": str(worker.version)},
+    )
+    assert response.status_code == 302
+    worker.refresh_from_db()
+    assert worker.user is not None and worker.user.username == "wangwu"
+    assert 'value="wangwu"' in body(client.get(f"/work/ops/workers/{worker.pk}/edit/"))
     # assign by htmx: HX-Redirect to the worker's page
     today = timezone.localdate()
     response = client.post(

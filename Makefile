@@ -8,7 +8,7 @@ PG_URL ?= $(DATABASE_URL)
 PYTEST_WORKERS ?= logical
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: demo run test checks demo-template lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases bench-metrics bench-registry clean lock messages
+.PHONY: demo run test checks demo-template lint typecheck migrations-check test-sqlite test-postgres browser-deps bench bench-cases bench-metrics bench-ops bench-registry clean lock messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -97,6 +97,11 @@ bench-registry: $(VENV)/.installed-dev
 ## rollups: about 4 minutes; KEEP=1 reuses the loaded cases)
 bench-metrics: $(VENV)/.installed-dev
 	$(BIN)/python bench/metrics.py $(if $(KEEP),--keep)
+
+## bench-ops: 25,884 grid workers' check-ins and an hour of patrol points (3.1M) on PostgreSQL
+## vs a plain COPY of the same rows (about 10 minutes; WORKERS=N MINUTES=N for less)
+bench-ops: $(VENV)/.installed-dev
+	$(BIN)/python bench/ops_ingest.py $(if $(WORKERS),--workers $(WORKERS)) $(if $(MINUTES),--minutes $(MINUTES))
 
 ## messages: refresh and compile the English catalogue after changing UI strings
 messages: $(VENV)/.installed-dev

@@ -53,6 +53,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.cases.models import Case
@@ -457,6 +458,18 @@ def roster(region: Region) -> Roster:
     return found
 
 
+def listed(names: Sequence[str], unit: str, most: int = 3) -> str:
+    """Names for a ranking row's note: all of up to ``most``, else the first two and how many
+    (a worker covering a whole village would otherwise push the figures off the page)."""
+    if len(names) <= most:
+        return "、".join(names)
+    return gettext("%(first)s 等 %(count)s %(unit)s") % {
+        "first": "、".join(names[:2]),
+        "count": len(names),
+        "unit": unit,
+    }
+
+
 def _chosen(weights: Mapping[str, Decimal] | None) -> dict[str, Decimal]:
     return dict(weights) if weights is not None else configured_worker_weights()
 
@@ -482,7 +495,8 @@ def rank_workers(
     team = roster(region)
     sums = _worker_sums(team.workers, team.main, span)
     rows = [
-        _row(w.pk, w.name, "、".join(team.grids[w.pk]), sums[w.pk], chosen) for w in team.workers
+        _row(w.pk, w.name, listed(team.grids[w.pk], gettext("个网格")), sums[w.pk], chosen)
+        for w in team.workers
     ]
     return Ranking(
         kind="grid_worker",
@@ -547,7 +561,7 @@ def rank_grids(
         _row(
             g.path,
             g.name,
-            "、".join(w.name for w in team.main_of_grid.get(g.pk, [])),
+            listed([w.name for w in team.main_of_grid.get(g.pk, [])], gettext("人")),
             sums[g.pk],
             chosen,
         )

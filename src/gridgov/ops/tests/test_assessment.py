@@ -397,3 +397,12 @@ def test_a_ranking_takes_the_same_few_queries_for_any_number_of_workers(
     assert len(ranking.rows) == 11
     with django_assert_max_num_queries(15):
         assessment.rank_grids(county, NOVEMBER)
+
+
+def test_a_ranking_note_lists_at_most_three_names():
+    from gridgov.ops.assessment import listed
+
+    assert listed([], "人") == ""
+    assert listed(["甲", "乙", "丙"], "人") == "甲、乙、丙"
+    grids = [f"育才社区第{i}网格" for i in range(1, 6)]
+    assert listed(grids, "个网格") == "育才社区第1网格、育才社区第2网格 等 5 个网格"

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gridgov.registry",
     "gridgov.party",
     "gridgov.ops",
+    "gridgov.mediation",
     "gridgov.web",
 ]
 

@@ -1,0 +1,93 @@
+"""Back office for disputes and mediation: every record is shown read-only inside the user's
+jurisdiction (they change through the services behind the workbench); phones and ID numbers
+show only their masked form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from gridgov.core.admin import JurisdictionAdminMixin
+from gridgov.mediation.models import (
+    Agreement,
+    Committee,
+    Confirmation,
+    Dispute,
+    FollowUp,
+    Mediation,
+    Mediator,
+    Party,
+    Session,
+)
+
+
+class ViewOnlyAdmin(JurisdictionAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Committee)
+class CommitteeAdmin(ViewOnlyAdmin):
+    list_display = ("name", "kind", "region_path", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("name",)
+
+
+@admin.register(Mediator)
+class MediatorAdmin(ViewOnlyAdmin):
+    list_display = ("name", "committee", "kind", "phone_masked", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("name",)
+    readonly_fields = ("region_path", "phone_masked")
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ViewOnlyAdmin):
+    list_display = ("case", "kind", "risk", "amount_yuan", "created_at")
+    list_filter = ("kind", "risk", "violence_risk", "mass_risk")
+
+
+@admin.register(Party)
+class PartyAdmin(ViewOnlyAdmin):
+    list_display = ("dispute", "role", "name", "id_masked", "phone_masked")
+    readonly_fields = ("region_path", "id_masked", "phone_masked")
+
+
+@admin.register(Mediation)
+class MediationAdmin(ViewOnlyAdmin):
+    list_display = ("dispute", "committee", "mediator", "accepted_on", "state", "closed_on")
+    list_filter = ("state",)
+
+
+@admin.register(Session)
+class SessionAdmin(ViewOnlyAdmin):
+    list_display = ("mediation", "starts_at", "online", "place")
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ViewOnlyAdmin):
+    list_display = ("number", "mediation", "signed_on", "perform_by")
+    search_fields = ("number",)
+
+
+@admin.register(Confirmation)
+class ConfirmationAdmin(ViewOnlyAdmin):
+    list_display = ("agreement", "court", "applied_on", "result", "decided_on")
+    list_filter = ("result",)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ViewOnlyAdmin):
+    list_display = ("mediation", "visited_on", "honoured")
+    list_filter = ("honoured",)

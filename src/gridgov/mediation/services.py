@@ -1,0 +1,657 @@
+"""The rules of disputes and their mediation (docs/mediation.md, "Rules"): committees and
+mediators, registering a dispute with its parties, mediations and their sessions, the outcome
+with the numbered agreement, the court's confirmation and the follow-up visits.
+
+Every function is keyword-only and atomic; bad input raises ``ValidationError`` with Chinese
+messages per field and changes nothing; a record in the wrong state raises
+``MediationConflict``; outside the jurisdiction 404, without the right 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.cases.models import Case
+from gridgov.core import audit
+from gridgov.core.jurisdiction import restrict
+from gridgov.mediation import access
+from gridgov.mediation import choices as c
+from gridgov.mediation.errors import MediationConflict
+from gridgov.mediation.models import (
+    Agreement,
+    AgreementCounter,
+    Committee,
+    Confirmation,
+    Dispute,
+    FollowUp,
+    Mediation,
+    Mediator,
+    Party,
+    Session,
+)
+from gridgov.regions.models import Region
+from gridgov.registry.validators import check_phone
+from gridgov.registry.values import Errors, protect_phone
+
+BOARD = "JF"  # 矛盾纠纷
+CONFIRM_WITHIN_DAYS = 30  # 《人民调解法》第三十三条
+MAX_TERMS = 30
+TEXT_LIMIT = 4000
+
+
+# -- shared ----------------------------------------------------------------------------------
+
+
+def _not_found() -> Http404:
+    return Http404(_("记录不存在或不在您的辖区内"))
+
+
+def _visible(model: type[models.Model], pk: Any, actor: Any) -> bool:
+    return restrict(model._default_manager.filter(pk=pk), actor, "view").exists()
+
+
+def _need(actor: Any, action: str, path: str) -> None:
+    if not access.may(actor, action, path):
+        raise PermissionDenied(_("您的岗位不能办理此项"))
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _log(actor: Any, action: str, obj: models.Model, **changes: Any) -> None:
+    audit.record(
+        actor=actor,
+        action=f"mediation.{action}",
+        obj=obj,
+        changes={
+            k: str(v) if not isinstance(v, int | bool | None) else v for k, v in changes.items()
+        },
+    )
+
+
+def _text(errors: Errors, field: str, value: Any, limit: int, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        errors.add(field, _("此项必填"))
+    elif len(text) > limit:
+        errors.add(field, _("不能超过 %(n)s 个字") % {"n": limit})
+    return text
+
+
+def _choice(errors: Errors, field: str, value: Any, options: type[models.TextChoices]) -> str:
+    if value not in options.values:
+        errors.add(field, _("请从列表中选择"))
+        return ""
+    return str(value)
+
+
+def _date(
+    errors: Errors, field: str, value: Any, *, not_after_today: bool = True
+) -> dt.date | None:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        errors.add(field, _("请填写日期"))
+        return None
+    if not_after_today and value > _today():
+        errors.add(field, _("不能晚于今天"))
+    return value
+
+
+def _mediation_actor(actor: Any, mediation: Mediation) -> None:
+    if not _visible(Mediation, mediation.pk, actor) and not access.leads_or_joins(actor, mediation):
+        raise _not_found()
+    if not (
+        access.may(actor, access.MEDIATE, mediation.region_path)
+        or access.leads_or_joins(actor, mediation)
+    ):
+        raise PermissionDenied(_("您的岗位不能办理此项"))
+
+
+def _lock(model: type[models.Model], pk: Any) -> Any:
+    found = model._default_manager.select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise _not_found()
+    return found
+
+
+# -- committees and mediators ----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_committee(
+    *,
+    actor: Any,
+    region: Region,
+    name: str,
+    kind: str = c.CommitteeKind.PEOPLE,
+    specialities: Sequence[str] = (),
+    address: str = "",
+) -> Committee:
+    """A mediation committee serving ``region`` (its subtree)."""
+    if not _visible(Region, region.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, region.path)
+    errors = Errors()
+    title = _text(errors, "name", name, 80, required=True)
+    kind = _choice(errors, "kind", kind, c.CommitteeKind)
+    chosen = _specialities(errors, specialities)
+    place = _text(errors, "address", address, 120)
+    if region.level not in ("county", "township", "village"):
+        errors.add("region", _("调解委员会应设在县（市）、乡镇（街道）或村（社区）"))
+    if title and Committee.objects.filter(region=region, name=title).exists():
+        errors.add("name", _("本区划已有同名的调解委员会"))
+    errors.raise_if_any()
+    committee = Committee.objects.create(
+        region=region,
+        region_path=region.path,
+        name=title,
+        kind=kind,
+        specialities=chosen,
+        address=place,
+    )
+    _log(actor, "create_committee", committee, name=title, region=region.path)
+    return committee
+
+
+def _specialities(errors: Errors, values: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(values))
+    if any(v not in c.DisputeKind.values for v in chosen):
+        errors.add("specialities", _("擅长领域应为纠纷类型"))
+        return []
+    return chosen
+
+
+@transaction.atomic
+def add_mediator(
+    *,
+    actor: Any,
+    committee: Committee,
+    name: str,
+    kind: str = c.MediatorKind.PART_TIME,
+    phone: str = "",
+    user: Any = None,
+    specialities: Sequence[str] = (),
+    certified_on: dt.date | None = None,
+) -> Mediator:
+    """A mediator of ``committee``; an account (optional) lets them work their mediations."""
+    if not _visible(Committee, committee.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, committee.region_path)
+    errors = Errors()
+    title = _text(errors, "name", name, 50, required=True)
+    kind = _choice(errors, "kind", kind, c.MediatorKind)
+    chosen = _specialities(errors, specialities)
+    if certified_on is not None:
+        _date(errors, "certified_on", certified_on)
+    if not committee.active:
+        errors.add("committee", _("该调解委员会已撤销"))
+    protected: dict[str, str] = {}
+    if phone:
+        try:
+            found = protect_phone(check_phone(phone))
+            protected = {
+                "phone_cipher": found.cipher,
+                "phone_masked": found.masked,
+                "phone_hash": found.hash,
+            }
+        except ValidationError as exc:
+            errors.catch("phone", exc)
+    errors.raise_if_any()
+    mediator = Mediator.objects.create(
+        committee=committee,
+        region_path=committee.region_path,
+        name=title,
+        kind=kind,
+        user=user,
+        specialities=chosen,
+        certified_on=certified_on,
+        **protected,
+    )
+    _log(actor, "add_mediator", mediator, name=title, committee=committee.pk)
+    return mediator
+
+
+# -- disputes and parties --------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_dispute(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str = "",
+    amount_yuan: Any = None,
+    people_involved: int = 2,
+    risk: str = c.Risk.LOW,
+    violence_risk: bool = False,
+    mass_risk: bool = False,
+    parties: Sequence[Mapping[str, Any]] = (),
+) -> Dispute:
+    """The dispute record of a 矛盾纠纷 case, with its parties (at least one 申请人). The kind
+    defaults to the one of the case's item."""
+    if not _visible(Case, case.pk, actor):
+        raise _not_found()
+    path = case.region.path
+    _need(actor, access.MEDIATE, path)
+    errors = Errors()
+    if case.item.board.code != BOARD:
+        errors.add("case", _("只有矛盾纠纷板块的案件才能登记为纠纷"))
+    if Dispute.objects.filter(case=case).exists():
+        raise MediationConflict(_("该案件已登记为纠纷"))
+    kind = kind or c.KIND_OF_ITEM.get(case.item.code, c.DisputeKind.OTHER)
+    kind = _choice(errors, "kind", kind, c.DisputeKind)
+    amount = _amount(errors, amount_yuan)
+    if not isinstance(people_involved, int) or not 1 <= people_involved <= 100_000:
+        errors.add("people_involved", _("涉及人数应在 1–100000 之间"))
+    risk = _choice(errors, "risk", risk, c.Risk)
+    cleaned = [_party(errors, f"parties.{i}", values) for i, values in enumerate(parties)]
+    if not any(p.get("role") == c.PartyRole.APPLICANT for p in cleaned):
+        errors.add("parties", _("至少登记一名申请人"))
+    errors.raise_if_any()
+    dispute = Dispute.objects.create(
+        case=case,
+        region_path=path,
+        kind=kind,
+        amount_yuan=amount,
+        people_involved=people_involved,
+        risk=risk,
+        violence_risk=bool(violence_risk),
+        mass_risk=bool(mass_risk),
+        created_by=actor,
+    )
+    for position, values in enumerate(cleaned):
+        Party.objects.create(dispute=dispute, region_path=path, position=position, **values)
+    _log(actor, "register_dispute", dispute, case=case.number, kind=kind, parties=len(cleaned))
+    return dispute
+
+
+def _amount(errors: Errors, value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.add("amount_yuan", _("请填写金额（元）"))
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        errors.add("amount_yuan", _("金额应在 0 到 1 万亿元之间"))
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _party(errors: Errors, field: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A party: a register person, a register organisation, or a new one (name required; ID
+    number and phone protected as the registers protect them)."""
+    from gridgov.registry.models import Organisation, Person
+    from gridgov.registry.validators import check_id_number
+    from gridgov.registry.values import protect_id
+
+    out: dict[str, Any] = {}
+    role = values.get("role")
+    if role not in c.PartyRole.values:
+        errors.add(f"{field}.role", _("请选择当事人身份"))
+    out["role"] = role
+    person, org = values.get("person"), values.get("organisation")
+    if person is not None and org is not None:
+        errors.add(field, _("当事人只能是一个人或一个单位"))
+        return out
+    if person is not None:
+        if not isinstance(person, Person):
+            errors.add(f"{field}.person", _("实有人口记录无效"))
+            return out
+        out.update(
+            person=person,
+            name=person.name,
+            id_masked=person.id_masked,
+            phone_masked=person.phone_masked,
+            gender=person.gender,
+            birth_year=person.birth_date.year if person.birth_date else None,
+        )
+    elif org is not None:
+        if not isinstance(org, Organisation):
+            errors.add(f"{field}.organisation", _("单位记录无效"))
+            return out
+        out.update(organisation=org, name=org.name)
+    else:
+        out["name"] = _text(errors, f"{field}.name", values.get("name"), 80, required=True)
+        number = str(values.get("id_number") or "").strip()
+        if number:
+            try:
+                facts = check_id_number(number)
+                found = protect_id(facts.number)
+                out.update(id_cipher=found.cipher, id_masked=found.masked, id_hash=found.hash)
+            except ValidationError as exc:
+                errors.catch(f"{field}.id_number", exc)
+        phone = str(values.get("phone") or "").strip()
+        if phone:
+            try:
+                protected = protect_phone(check_phone(phone))
+                out.update(
+                    phone_cipher=protected.cipher,
+                    phone_masked=protected.masked,
+                    phone_hash=protected.hash,
+                )
+            except ValidationError as exc:
+                errors.catch(f"{field}.phone", exc)
+        out["gender"] = _text(errors, f"{field}.gender", values.get("gender"), 8)
+        year = values.get("birth_year")
+        if year not in (None, "") and (not isinstance(year, int) or not 1900 <= year <= 2030):
+            errors.add(f"{field}.birth_year", _("出生年份无效"))
+        else:
+            out["birth_year"] = year or None
+        out["address"] = _text(errors, f"{field}.address", values.get("address"), 120)
+    out["agent"] = _text(errors, f"{field}.agent", values.get("agent"), 80)
+    return out
+
+
+# -- mediation -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_mediation(
+    *,
+    actor: Any,
+    dispute: Dispute,
+    committee: Committee,
+    mediator: Mediator,
+    accepted_on: dt.date,
+    co_mediators: Sequence[Mediator] = (),
+) -> Mediation:
+    """A committee takes the dispute with a lead mediator (one open mediation a dispute)."""
+    if not _visible(Dispute, dispute.pk, actor):
+        raise _not_found()
+    _need(actor, access.MEDIATE, dispute.region_path)
+    errors = Errors()
+    if not committee.active:
+        errors.add("committee", _("该调解委员会已撤销"))
+    elif not dispute.region_path.startswith(committee.region_path):
+        errors.add("committee", _("纠纷不在该调解委员会的调解范围内"))
+    if mediator.committee_id != committee.pk or not mediator.active:
+        errors.add("mediator", _("请选择该调解委员会在任的调解员"))
+    others = [m for m in co_mediators if m.pk != mediator.pk]
+    if any(m.committee_id != committee.pk or not m.active for m in others):
+        errors.add("co_mediators", _("参与调解员应是该调解委员会在任的调解员"))
+    day = _date(errors, "accepted_on", accepted_on)
+    received = timezone.localdate(dispute.case.created_at)
+    if day is not None and day < received:
+        errors.add("accepted_on", _("受理日期不能早于案件登记日期（%(day)s）") % {"day": received})
+    errors.raise_if_any()
+    assert day is not None
+    if Mediation.objects.filter(dispute=dispute, state=c.MediationState.OPEN).exists():
+        raise MediationConflict(_("该纠纷正在调解中"))
+    try:
+        with transaction.atomic():
+            mediation = Mediation.objects.create(
+                dispute=dispute,
+                region_path=dispute.region_path,
+                committee=committee,
+                mediator=mediator,
+                accepted_on=day,
+                created_by=actor,
+            )
+    except IntegrityError as exc:  # a second request at the same moment
+        raise MediationConflict(_("该纠纷正在调解中")) from exc
+    mediation.co_mediators.set(others)
+    _log(actor, "start_mediation", mediation, mediator=mediator.name, committee=committee.name)
+    return mediation
+
+
+@transaction.atomic
+def record_session(
+    *,
+    actor: Any,
+    mediation: Mediation,
+    starts_at: dt.datetime,
+    place: str,
+    participants: str,
+    ends_at: dt.datetime | None = None,
+    online: bool = False,
+    minutes: str = "",
+    next_step: str = "",
+) -> Session:
+    """A sitting of an open mediation, in a room or online."""
+    _mediation_actor(actor, mediation)
+    mediation = _lock(Mediation, mediation.pk)
+    if mediation.state != c.MediationState.OPEN:
+        raise MediationConflict(_("调解已结束，不能再记录调解会"))
+    errors = Errors()
+    if not isinstance(starts_at, dt.datetime) or timezone.is_naive(starts_at):
+        errors.add("starts_at", _("请填写开始时间"))
+    elif ends_at is not None and (not isinstance(ends_at, dt.datetime) or ends_at <= starts_at):
+        errors.add("ends_at", _("结束时间应晚于开始时间"))
+    elif timezone.localdate(starts_at) < mediation.accepted_on:
+        errors.add("starts_at", _("不能早于受理日期"))
+    where = _text(errors, "place", place, 120, required=True)
+    who = _text(errors, "participants", participants, 1000, required=True)
+    notes = _text(errors, "minutes", minutes, TEXT_LIMIT)
+    then = _text(errors, "next_step", next_step, 200)
+    errors.raise_if_any()
+    session = Session.objects.create(
+        mediation=mediation,
+        region_path=mediation.region_path,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        online=bool(online),
+        place=where,
+        participants=who,
+        minutes=notes,
+        next_step=then,
+        created_by=actor,
+    )
+    _log(actor, "record_session", session, mediation=mediation.pk, online=bool(online))
+    return session
+
+
+@transaction.atomic
+def close_mediation(
+    *,
+    actor: Any,
+    mediation: Mediation,
+    state: str,
+    note: str = "",
+    referred_to: str = "",
+    agreement: Mapping[str, Any] | None = None,
+    closed_on: dt.date | None = None,
+) -> Mediation:
+    """The outcome: 达成协议 / 部分达成 (with the agreement), 调解不成 (reason), 转诉讼 / 转仲裁
+    (to whom) or 撤回."""
+    _mediation_actor(actor, mediation)
+    mediation = _lock(Mediation, mediation.pk)
+    if mediation.state != c.MediationState.OPEN:
+        raise MediationConflict(_("调解已结束"))
+    errors = Errors()
+    if state not in c.CLOSED_STATES:
+        errors.add("state", _("请选择调解结果"))
+    text = _text(errors, "note", note, TEXT_LIMIT, required=state == c.MediationState.FAILED)
+    to = _text(
+        errors,
+        "referred_to",
+        referred_to,
+        80,
+        required=state in (c.MediationState.COURT, c.MediationState.ARBITRATION),
+    )
+    day = _date(errors, "closed_on", closed_on or _today())
+    if day is not None and day < mediation.accepted_on:
+        errors.add("closed_on", _("不能早于受理日期"))
+    terms: dict[str, Any] = {}
+    if state in c.AGREEMENT_STATES:
+        terms = _agreement(errors, agreement or {}, mediation)
+    elif agreement:
+        errors.add("agreement", _("只有达成协议时才填写协议书"))
+    errors.raise_if_any()
+    assert day is not None
+    if terms:
+        day = terms["signed_on"]
+        _number(mediation, terms)
+    mediation.state = state
+    mediation.outcome_note = text
+    mediation.referred_to = to
+    mediation.closed_on = day
+    mediation.version += 1
+    mediation.save(update_fields=["state", "outcome_note", "referred_to", "closed_on", "version"])
+    _log(actor, "close_mediation", mediation, state=state, closed_on=day)
+    return mediation
+
+
+def _agreement(errors: Errors, values: Mapping[str, Any], mediation: Mediation) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    out["facts"] = _text(errors, "agreement.facts", values.get("facts"), TEXT_LIMIT, required=True)
+    raw = values.get("terms") or []
+    terms = [str(t).strip() for t in raw if str(t).strip()] if isinstance(raw, list) else []
+    if not terms:
+        errors.add("agreement.terms", _("至少写明一项协议内容"))
+    elif len(terms) > MAX_TERMS or any(len(t) > 1000 for t in terms):
+        errors.add("agreement.terms", _("协议内容至多 30 项，每项不超过 1000 字"))
+    out["terms"] = terms
+    signed = _date(errors, "agreement.signed_on", values.get("signed_on"))
+    if signed is not None and signed < mediation.accepted_on:
+        errors.add("agreement.signed_on", _("签订日期不能早于受理日期"))
+    out["signed_on"] = signed
+    perform_by = values.get("perform_by")
+    if perform_by is not None and (
+        not isinstance(perform_by, dt.date) or (signed is not None and perform_by < signed)
+    ):
+        errors.add("agreement.perform_by", _("履行期限不能早于签订日期"))
+    out["perform_by"] = perform_by
+    out["perform_note"] = _text(errors, "agreement.perform_note", values.get("perform_note"), 200)
+    signatures = values.get("signatures") or []
+    if not isinstance(signatures, list) or not all(
+        isinstance(s, Mapping) and str(s.get("name") or "").strip() for s in signatures
+    ):
+        errors.add("agreement.signatures", _("签字情况无效"))
+        signatures = []
+    out["signatures"] = [
+        {
+            "label": str(s.get("label") or ""),
+            "name": str(s["name"]),
+            "signed": bool(s.get("signed")),
+        }
+        for s in signatures
+    ]
+    return out
+
+
+def _number(mediation: Mediation, terms: Mapping[str, Any]) -> Agreement:
+    """The agreement with the committee's next 调字第 N 号 of the year."""
+    committee = mediation.committee
+    year = terms["signed_on"].year
+    counter, _created = AgreementCounter.objects.select_for_update().get_or_create(
+        committee=committee, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    number = f"{committee.name}（{year}）调字第 {counter.last} 号"
+    return Agreement.objects.create(
+        mediation=mediation,
+        region_path=mediation.region_path,
+        year=year,
+        serial=counter.last,
+        number=number,
+        **terms,
+    )
+
+
+# -- after the agreement ---------------------------------------------------------------------
+
+
+def confirmation_deadline(agreement: Agreement) -> dt.date:
+    """The last day to apply for 司法确认: 30 days after the agreement takes effect."""
+    return agreement.signed_on + dt.timedelta(days=CONFIRM_WITHIN_DAYS)
+
+
+@transaction.atomic
+def apply_confirmation(
+    *, actor: Any, agreement: Agreement, applied_on: dt.date, court: str
+) -> Confirmation:
+    """The parties apply to the court to confirm the agreement (within 30 days)."""
+    _mediation_actor(actor, agreement.mediation)
+    if Confirmation.objects.filter(agreement=agreement).exists():
+        raise MediationConflict(_("该协议已申请司法确认"))
+    errors = Errors()
+    day = _date(errors, "applied_on", applied_on)
+    last = confirmation_deadline(agreement)
+    if day is not None and day < agreement.signed_on:
+        errors.add("applied_on", _("不能早于协议签订日期"))
+    elif day is not None and day > last:
+        errors.add(
+            "applied_on",
+            _("应在协议生效之日起 30 日内申请（最迟 %(day)s）") % {"day": last},
+        )
+    name = _text(errors, "court", court, 80, required=True)
+    errors.raise_if_any()
+    assert day is not None
+    confirmation = Confirmation.objects.create(
+        agreement=agreement, region_path=agreement.region_path, applied_on=day, court=name
+    )
+    _log(actor, "apply_confirmation", confirmation, applied_on=day, court=name)
+    return confirmation
+
+
+@transaction.atomic
+def decide_confirmation(
+    *,
+    actor: Any,
+    confirmation: Confirmation,
+    result: str,
+    decided_on: dt.date,
+    ruling_no: str = "",
+) -> Confirmation:
+    """The court's ruling (recorded once)."""
+    _mediation_actor(actor, confirmation.agreement.mediation)
+    confirmation = _lock(Confirmation, confirmation.pk)
+    if confirmation.result != c.ConfirmationResult.PENDING:
+        raise MediationConflict(_("司法确认结果已登记"))
+    errors = Errors()
+    if result == c.ConfirmationResult.PENDING or result not in c.ConfirmationResult.values:
+        errors.add("result", _("请选择司法确认结果"))
+    day = _date(errors, "decided_on", decided_on)
+    if day is not None and day < confirmation.applied_on:
+        errors.add("decided_on", _("不能早于申请日期"))
+    number = _text(
+        errors, "ruling_no", ruling_no, 80, required=result == c.ConfirmationResult.CONFIRMED
+    )
+    errors.raise_if_any()
+    confirmation.result = result
+    confirmation.decided_on = day
+    confirmation.ruling_no = number
+    confirmation.save(update_fields=["result", "decided_on", "ruling_no"])
+    _log(actor, "decide_confirmation", confirmation, result=result, decided_on=day)
+    return confirmation
+
+
+@transaction.atomic
+def record_follow_up(
+    *, actor: Any, mediation: Mediation, visited_on: dt.date, honoured: str, note: str = ""
+) -> FollowUp:
+    """回访: whether an agreement is being honoured."""
+    _mediation_actor(actor, mediation)
+    agreement = Agreement.objects.filter(mediation=mediation).first()
+    if agreement is None:
+        raise MediationConflict(_("没有调解协议，无需回访履行情况"))
+    errors = Errors()
+    day = _date(errors, "visited_on", visited_on)
+    if day is not None and day < agreement.signed_on:
+        errors.add("visited_on", _("不能早于协议签订日期"))
+    honoured = _choice(errors, "honoured", honoured, c.Honoured)
+    text = _text(errors, "note", note, 500, required=honoured == c.Honoured.NOT)
+    errors.raise_if_any()
+    assert day is not None
+    visit = FollowUp.objects.create(
+        mediation=mediation,
+        region_path=mediation.region_path,
+        visited_on=day,
+        honoured=honoured,
+        note=text,
+        by=actor,
+    )
+    _log(actor, "record_follow_up", visit, honoured=honoured)
+    return visit

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from gridgov.core.admin import JurisdictionAdminMixin
 from gridgov.mediation.models import (
     Agreement,
+    Campaign,
     Committee,
     Confirmation,
     Dispute,
@@ -19,6 +20,7 @@ from gridgov.mediation.models import (
     Mediation,
     Mediator,
     Party,
+    ScreeningReport,
     Session,
 )
 
@@ -91,3 +93,14 @@ class ConfirmationAdmin(ViewOnlyAdmin):
 class FollowUpAdmin(ViewOnlyAdmin):
     list_display = ("mediation", "visited_on", "honoured")
     list_filter = ("honoured",)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ViewOnlyAdmin):
+    list_display = ("title", "region_path", "starts_on", "ends_on", "due_on")
+
+
+@admin.register(ScreeningReport)
+class ScreeningReportAdmin(ViewOnlyAdmin):
+    list_display = ("campaign", "region_path", "nil", "late", "reported_at")
+    list_filter = ("nil", "late")

@@ -384,3 +384,75 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mediation_id}·{self.visited_on}·{self.get_honoured_display()}"
+
+
+class Campaign(models.Model):
+    """矛盾纠纷排查: a period in which every grid under the region screens for disputes and
+    reports, even when it found none (零报告)."""
+
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("组织单位（区划）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    title = models.CharField(_("排查名称"), max_length=80)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    due_on = models.DateField(_("上报截止日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("矛盾纠纷排查")
+        verbose_name_plural = _("矛盾纠纷排查")
+        ordering = ("-starts_on", "-pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ScreeningReport(models.Model):
+    """排查报告: one grid's report in a campaign: nothing found (零报告) or the disputes found."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("排查"), on_delete=models.CASCADE, related_name="reports"
+    )
+    grid = models.ForeignKey(
+        "regions.Region", verbose_name=_("网格"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    nil = models.BooleanField(_("零报告"), default=False)
+    disputes = models.ManyToManyField(
+        Dispute, verbose_name=_("排查发现的纠纷"), blank=True, related_name="screenings"
+    )
+    note = models.CharField(_("排查情况"), max_length=500, blank=True)
+    late = models.BooleanField(_("逾期上报"), default=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField(_("上报时间"))
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("排查报告")
+        verbose_name_plural = _("排查报告")
+        ordering = ("campaign", "region_path")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "grid"], name="mediation_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}·{self.region_path}"

@@ -29,6 +29,7 @@ from gridgov.mediation.errors import MediationConflict
 from gridgov.mediation.models import (
     Agreement,
     AgreementCounter,
+    Campaign,
     Committee,
     Confirmation,
     Dispute,
@@ -36,6 +37,7 @@ from gridgov.mediation.models import (
     Mediation,
     Mediator,
     Party,
+    ScreeningReport,
     Session,
 )
 from gridgov.regions.models import Region
@@ -655,3 +657,95 @@ def record_follow_up(
     )
     _log(actor, "record_follow_up", visit, honoured=honoured)
     return visit
+
+
+# -- screening (矛盾纠纷排查) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    actor: Any,
+    region: Region,
+    title: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    due_on: dt.date | None = None,
+) -> Campaign:
+    """A screening period for every grid under ``region``; reports are due on ``due_on``
+    (the last day of the period when not given)."""
+    if not _visible(Region, region.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, region.path)
+    errors = Errors()
+    name = _text(errors, "title", title, 80, required=True)
+    if region.level not in ("county", "township", "village"):
+        errors.add("region", _("排查由县（市）、乡镇（街道）或村（社区）组织"))
+    first = _date(errors, "starts_on", starts_on, not_after_today=False)
+    last = _date(errors, "ends_on", ends_on, not_after_today=False)
+    due = _date(errors, "due_on", due_on or ends_on, not_after_today=False)
+    if first is not None and last is not None and last < first:
+        errors.add("ends_on", _("结束日期不能早于开始日期"))
+    if last is not None and due is not None and due < last:
+        errors.add("due_on", _("上报截止日期不能早于结束日期"))
+    errors.raise_if_any()
+    assert first is not None and last is not None and due is not None
+    campaign = Campaign.objects.create(
+        region=region,
+        region_path=region.path,
+        title=name,
+        starts_on=first,
+        ends_on=last,
+        due_on=due,
+        created_by=actor,
+    )
+    _log(actor, "create_campaign", campaign, title=name, region=region.path)
+    return campaign
+
+
+@transaction.atomic
+def report_screening(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    grid: Region,
+    nil: bool,
+    disputes: Sequence[Dispute] = (),
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> ScreeningReport:
+    """A grid's report: 零报告 (nothing found) or the disputes found in the grid. Once per
+    grid and campaign; after the due date it is kept and marked late."""
+    if not _visible(Region, grid.pk, actor):
+        raise _not_found()
+    _need(actor, access.MEDIATE, grid.path)
+    at = now or timezone.now()
+    errors = Errors()
+    if grid.level != "grid" or not grid.path.startswith(campaign.region_path):
+        errors.add("grid", _("请选择本次排查范围内的网格"))
+    if timezone.localdate(at) < campaign.starts_on:
+        errors.add("nil", _("排查尚未开始"))
+    found = list(dict.fromkeys(disputes))
+    if nil and found:
+        errors.add("disputes", _("零报告不能同时登记纠纷"))
+    if not nil and not found:
+        errors.add("disputes", _("请登记排查发现的纠纷，没有发现请选择零报告"))
+    if any(not d.region_path.startswith(grid.path) for d in found):
+        errors.add("disputes", _("只能登记本网格的纠纷"))
+    text = _text(errors, "note", note, 500)
+    errors.raise_if_any()
+    if ScreeningReport.objects.filter(campaign=campaign, grid=grid).exists():
+        raise MediationConflict(_("本网格已上报本次排查"))
+    report = ScreeningReport.objects.create(
+        campaign=campaign,
+        grid=grid,
+        region_path=grid.path,
+        nil=bool(nil),
+        note=text,
+        late=timezone.localdate(at) > campaign.due_on,
+        reported_by=actor,
+        reported_at=at,
+    )
+    report.disputes.set(found)
+    _log(actor, "report_screening", report, nil=bool(nil), disputes=len(found))
+    return report

@@ -140,6 +140,8 @@ ADMIN_MODELS = (
     "agreement",
     "confirmation",
     "followup",
+    "campaign",
+    "screeningreport",
 )
 
 

@@ -20,6 +20,8 @@ from gridgov.mediation.models import (
     Mediation,
     Mediator,
     Party,
+    Petition,
+    Petitioner,
     ScreeningReport,
     Session,
 )
@@ -104,3 +106,15 @@ class CampaignAdmin(ViewOnlyAdmin):
 class ScreeningReportAdmin(ViewOnlyAdmin):
     list_display = ("campaign", "region_path", "nil", "late", "reported_at")
     list_filter = ("nil", "late")
+
+
+@admin.register(Petition)
+class PetitionAdmin(ViewOnlyAdmin):
+    list_display = ("case", "form", "people_count", "state", "received_on", "reply_by")
+    list_filter = ("form", "state", "skips_level")
+
+
+@admin.register(Petitioner)
+class PetitionerAdmin(ViewOnlyAdmin):
+    list_display = ("petition", "name", "id_masked", "phone_masked")
+    readonly_fields = ("region_path", "id_masked", "phone_masked")

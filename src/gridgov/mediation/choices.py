@@ -92,3 +92,29 @@ class Honoured(models.TextChoices):
     PARTIAL = "partial", _("部分履行")
     NOT = "not", _("未履行")
     NOT_DUE = "not_due", _("尚未到期")
+
+
+class PetitionForm(models.TextChoices):
+    LETTER = "letter", _("来信")
+    VISIT = "visit", _("来访")
+    ONLINE = "online", _("网上信访")
+    HOTLINE = "hotline", _("热线")
+
+
+class PetitionState(models.TextChoices):
+    RECEIVED = "received", _("待受理告知")
+    ACCEPTED = "accepted", _("办理中")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    EXTENDED = "extended", _("延期办理")
+    REPLIED = "replied", _("已答复")
+    REVIEW = "review", _("复查中")
+    REVIEWED = "reviewed", _("已复查")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+GROUP_PETITION_PEOPLE = 5  # 集体访: five people or more

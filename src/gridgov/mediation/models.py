@@ -456,3 +456,98 @@ class ScreeningReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}·{self.region_path}"
+
+
+class Petition(models.Model):
+    """信访事项: the record beside a case of the 信访诉求 board, with the time limits of the
+    《信访工作条例》 (acknowledge within 15 days, reply within 60 days of acceptance, one
+    extension of 30 days, review requested within 30 days of the reply)."""
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="petition"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    form = models.CharField(_("信访形式"), max_length=10, choices=c.PetitionForm.choices)
+    people_count = models.PositiveIntegerField(_("信访人数"), default=1)
+    skips_level = models.BooleanField(_("越级信访"), default=False)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("重复信访（原信访事项）"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+    )
+    state = models.CharField(
+        _("状态"), max_length=14, choices=c.PetitionState.choices, default=c.PetitionState.RECEIVED
+    )
+    received_on = models.DateField(_("收到日期"))
+    acknowledge_by = models.DateField(_("受理告知期限"))
+    acknowledged_on = models.DateField(_("受理告知日期"), null=True, blank=True)
+    reply_by = models.DateField(_("答复期限"), null=True, blank=True)
+    extension_reason = models.CharField(_("延期理由"), max_length=200, blank=True)
+    replied_on = models.DateField(_("答复日期"), null=True, blank=True)
+    reply_text = models.TextField(_("答复意见"), blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=12, choices=c.Satisfaction.choices, blank=True
+    )
+    review_requested_on = models.DateField(_("申请复查日期"), null=True, blank=True)
+    review_by = models.DateField(_("复查期限"), null=True, blank=True)
+    reviewed_on = models.DateField(_("复查答复日期"), null=True, blank=True)
+    review_text = models.TextField(_("复查意见"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("信访事项")
+        verbose_name_plural = _("信访事项")
+        ordering = ("-received_on", "-pk")
+        indexes = [models.Index(fields=["region_path", "state"], name="mediation_petition_state")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}·{self.get_form_display()}"
+
+    @property
+    def is_group(self) -> bool:
+        return self.people_count >= c.GROUP_PETITION_PEOPLE
+
+
+class Petitioner(ProtectedPhone):
+    """信访人: a register person or a new one (name, protected ID number and phone)."""
+
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("信访事项"), on_delete=models.CASCADE, related_name="petitioners"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("实有人口"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    id_cipher = models.TextField(_("证件号码（密文）"), blank=True, editable=False)
+    id_masked = models.CharField(_("证件号码"), max_length=24, blank=True, editable=False)
+    id_hash = models.CharField(
+        _("证件号码索引"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    address = models.CharField(_("住址"), max_length=120, blank=True)
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("信访人")
+        verbose_name_plural = _("信访人")
+        ordering = ("petition", "pk")
+
+    def __str__(self) -> str:
+        return self.name

@@ -37,6 +37,8 @@ from gridgov.mediation.models import (
     Mediation,
     Mediator,
     Party,
+    Petition,
+    Petitioner,
     ScreeningReport,
     Session,
 )
@@ -45,6 +47,14 @@ from gridgov.registry.validators import check_phone
 from gridgov.registry.values import Errors, protect_phone
 
 BOARD = "JF"  # 矛盾纠纷
+PETITION_BOARD = "XF"  # 信访诉求
+# 《信访工作条例》(2022): days are calendar days
+ACKNOWLEDGE_DAYS = 15  # 受理告知
+REPLY_DAYS = 60  # 办理答复, from acceptance
+EXTENSION_DAYS = 30  # one extension, with the reason
+REVIEW_REQUEST_DAYS = 30  # 申请复查, from the reply
+REVIEW_DAYS = 30  # 复查答复
+REPEAT_WINDOW_DAYS = 365
 CONFIRM_WITHIN_DAYS = 30  # 《人民调解法》第三十三条
 MAX_TERMS = 30
 TEXT_LIMIT = 4000
@@ -749,3 +759,268 @@ def report_screening(
     report.disputes.set(found)
     _log(actor, "report_screening", report, nil=bool(nil), disputes=len(found))
     return report
+
+
+# -- petitions (信访) ------------------------------------------------------------------------
+
+
+def _days(day: dt.date, n: int) -> dt.date:
+    return day + dt.timedelta(days=n)
+
+
+def _petitioner(errors: Errors, field: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    from gridgov.registry.models import Person
+    from gridgov.registry.validators import check_id_number
+    from gridgov.registry.values import protect_id
+
+    person = values.get("person")
+    if person is not None:
+        if not isinstance(person, Person):
+            errors.add(f"{field}.person", _("实有人口记录无效"))
+            return {}
+        return {
+            "person": person,
+            "name": person.name,
+            "id_masked": person.id_masked,
+            "id_hash": person.id_hash,
+            "phone_masked": person.phone_masked,
+            "phone_hash": person.phone_hash,
+        }
+    out: dict[str, Any] = {
+        "name": _text(errors, f"{field}.name", values.get("name"), 50, required=True)
+    }
+    number = str(values.get("id_number") or "").strip()
+    if number:
+        try:
+            found = protect_id(check_id_number(number).number)
+            out.update(id_cipher=found.cipher, id_masked=found.masked, id_hash=found.hash)
+        except ValidationError as exc:
+            errors.catch(f"{field}.id_number", exc)
+    phone = str(values.get("phone") or "").strip()
+    if phone:
+        try:
+            protected = protect_phone(check_phone(phone))
+            out.update(
+                phone_cipher=protected.cipher,
+                phone_masked=protected.masked,
+                phone_hash=protected.hash,
+            )
+        except ValidationError as exc:
+            errors.catch(f"{field}.phone", exc)
+    out["address"] = _text(errors, f"{field}.address", values.get("address"), 120)
+    return out
+
+
+@transaction.atomic
+def register_petition(
+    *,
+    actor: Any,
+    case: Case,
+    form: str,
+    petitioners: Sequence[Mapping[str, Any]],
+    people_count: int | None = None,
+    skips_level: bool = False,
+    received_on: dt.date | None = None,
+) -> Petition:
+    """The petition record of a 信访诉求 case with its petitioners; the acknowledgment is due
+    15 days after it was received. ``people_count`` defaults to the petitioners listed; five
+    or more make a group petition (集体访)."""
+    if not _visible(Case, case.pk, actor):
+        raise _not_found()
+    path = case.region.path
+    _need(actor, access.MEDIATE, path)
+    errors = Errors()
+    if case.item.board.code != PETITION_BOARD:
+        errors.add("case", _("只有信访诉求板块的案件才能登记为信访事项"))
+    if Petition.objects.filter(case=case).exists():
+        raise MediationConflict(_("该案件已登记为信访事项"))
+    form = _choice(errors, "form", form, c.PetitionForm)
+    cleaned = [_petitioner(errors, f"petitioners.{i}", v) for i, v in enumerate(petitioners)]
+    if not cleaned:
+        errors.add("petitioners", _("至少登记一名信访人"))
+    count = len(cleaned) if people_count is None else people_count
+    if not isinstance(count, int) or count < max(len(cleaned), 1) or count > 100_000:
+        errors.add("people_count", _("信访人数不能少于登记的信访人"))
+    day = _date(errors, "received_on", received_on or timezone.localdate(case.created_at))
+    errors.raise_if_any()
+    assert day is not None
+    petition = Petition.objects.create(
+        case=case,
+        region_path=path,
+        form=form,
+        people_count=count,
+        skips_level=bool(skips_level),
+        received_on=day,
+        acknowledge_by=_days(day, ACKNOWLEDGE_DAYS),
+        created_by=actor,
+    )
+    for values in cleaned:
+        Petitioner.objects.create(petition=petition, region_path=path, **values)
+    _log(actor, "register_petition", petition, case=case.number, people=count)
+    return petition
+
+
+def _petition_actor(actor: Any, petition: Petition) -> Petition:
+    if not _visible(Petition, petition.pk, actor):
+        raise _not_found()
+    _need(actor, access.MEDIATE, petition.region_path)
+    locked: Petition = _lock(Petition, petition.pk)
+    return locked
+
+
+def possible_repeats(petition: Petition) -> list[Petition]:
+    """Earlier petitions (within a year) of the same matter (case item) from one of the same
+    petitioners (the same register person, ID number or phone): proposed as repeats."""
+    mine = list(petition.petitioners.all())
+    people = {p.person_id for p in mine if p.person_id}
+    ids = {p.id_hash for p in mine if p.id_hash}
+    phones = {p.phone_hash for p in mine if p.phone_hash}
+    same_person = (
+        models.Q(petitioners__person_id__in=people)
+        | models.Q(petitioners__id_hash__in=ids)
+        | models.Q(petitioners__phone_hash__in=phones)
+    )
+    since = petition.received_on - dt.timedelta(days=REPEAT_WINDOW_DAYS)
+    return list(
+        Petition.objects.filter(
+            same_person,
+            case__item_id=petition.case.item_id,
+            received_on__gte=since,
+            received_on__lte=petition.received_on,
+        )
+        .exclude(pk=petition.pk)
+        .distinct()
+        .order_by("-received_on", "-pk")
+    )
+
+
+@transaction.atomic
+def link_repeat(*, actor: Any, petition: Petition, earlier: Petition) -> Petition:
+    """Mark ``petition`` a repeat of ``earlier`` (one of its proposed repeats)."""
+    petition = _petition_actor(actor, petition)
+    if earlier.pk not in {p.pk for p in possible_repeats(petition)}:
+        raise ValidationError({"repeat_of": [_("该信访事项不是同一信访人同一事项的前次信访")]})
+    petition.repeat_of = earlier
+    petition.save(update_fields=["repeat_of"])
+    _log(actor, "link_repeat", petition, earlier=earlier.pk)
+    return petition
+
+
+@transaction.atomic
+def acknowledge(
+    *, actor: Any, petition: Petition, accepted: bool, on: dt.date, note: str = ""
+) -> Petition:
+    """受理告知: accepted (the reply is due 60 days later) or not accepted (with the reason)."""
+    petition = _petition_actor(actor, petition)
+    if petition.state != c.PetitionState.RECEIVED:
+        raise MediationConflict(_("已告知是否受理"))
+    errors = Errors()
+    day = _date(errors, "on", on)
+    if day is not None and day < petition.received_on:
+        errors.add("on", _("不能早于收到日期"))
+    text = _text(errors, "note", note, 500, required=not accepted)
+    errors.raise_if_any()
+    assert day is not None
+    petition.acknowledged_on = day
+    if accepted:
+        petition.state = c.PetitionState.ACCEPTED
+        petition.reply_by = _days(day, REPLY_DAYS)
+    else:
+        petition.state = c.PetitionState.NOT_ACCEPTED
+        petition.reply_text = text
+    petition.save()
+    _log(actor, "acknowledge", petition, accepted=bool(accepted), on=day)
+    return petition
+
+
+@transaction.atomic
+def extend(*, actor: Any, petition: Petition, reason: str) -> Petition:
+    """One extension of 30 days, with the reason, before the reply is due."""
+    petition = _petition_actor(actor, petition)
+    if petition.state != c.PetitionState.ACCEPTED or petition.reply_by is None:
+        raise MediationConflict(_("只有办理中的信访事项才能延期，且只能延期一次"))
+    errors = Errors()
+    why = _text(errors, "reason", reason, 200, required=True)
+    if _today() > petition.reply_by:
+        errors.add("reason", _("已超过答复期限，不能再延期"))
+    errors.raise_if_any()
+    petition.state = c.PetitionState.EXTENDED
+    petition.extension_reason = why
+    petition.reply_by = _days(petition.reply_by, EXTENSION_DAYS)
+    petition.save()
+    _log(actor, "extend", petition, reply_by=petition.reply_by)
+    return petition
+
+
+@transaction.atomic
+def reply(*, actor: Any, petition: Petition, on: dt.date, text: str) -> Petition:
+    """The written reply (答复意见书); a review may be requested within 30 days of it."""
+    petition = _petition_actor(actor, petition)
+    if petition.state not in (c.PetitionState.ACCEPTED, c.PetitionState.EXTENDED):
+        raise MediationConflict(_("该信访事项不在办理中"))
+    errors = Errors()
+    day = _date(errors, "on", on)
+    if day is not None and petition.acknowledged_on and day < petition.acknowledged_on:
+        errors.add("on", _("不能早于受理告知日期"))
+    body = _text(errors, "text", text, TEXT_LIMIT, required=True)
+    errors.raise_if_any()
+    petition.state = c.PetitionState.REPLIED
+    petition.replied_on = day
+    petition.reply_text = body
+    petition.save()
+    _log(actor, "reply", petition, on=day)
+    return petition
+
+
+@transaction.atomic
+def rate(*, actor: Any, petition: Petition, satisfaction: str) -> Petition:
+    petition = _petition_actor(actor, petition)
+    if petition.state not in (c.PetitionState.REPLIED, c.PetitionState.REVIEWED):
+        raise MediationConflict(_("答复后才能评价"))
+    errors = Errors()
+    petition.satisfaction = _choice(errors, "satisfaction", satisfaction, c.Satisfaction)
+    errors.raise_if_any()
+    petition.save(update_fields=["satisfaction"])
+    return petition
+
+
+@transaction.atomic
+def request_review(*, actor: Any, petition: Petition, on: dt.date) -> Petition:
+    """复查: requested within 30 days of the reply, answered within 30 days."""
+    petition = _petition_actor(actor, petition)
+    if petition.state != c.PetitionState.REPLIED or petition.replied_on is None:
+        raise MediationConflict(_("答复后才能申请复查，且只能申请一次"))
+    errors = Errors()
+    day = _date(errors, "on", on)
+    last = _days(petition.replied_on, REVIEW_REQUEST_DAYS)
+    if day is not None and day < petition.replied_on:
+        errors.add("on", _("不能早于答复日期"))
+    elif day is not None and day > last:
+        errors.add("on", _("应在收到答复之日起 30 日内申请复查（最迟 %(day)s）") % {"day": last})
+    errors.raise_if_any()
+    assert day is not None
+    petition.state = c.PetitionState.REVIEW
+    petition.review_requested_on = day
+    petition.review_by = _days(day, REVIEW_DAYS)
+    petition.save()
+    _log(actor, "request_review", petition, on=day)
+    return petition
+
+
+@transaction.atomic
+def answer_review(*, actor: Any, petition: Petition, on: dt.date, text: str) -> Petition:
+    petition = _petition_actor(actor, petition)
+    if petition.state != c.PetitionState.REVIEW or petition.review_requested_on is None:
+        raise MediationConflict(_("没有待答复的复查申请"))
+    errors = Errors()
+    day = _date(errors, "on", on)
+    if day is not None and day < petition.review_requested_on:
+        errors.add("on", _("不能早于申请复查日期"))
+    body = _text(errors, "text", text, TEXT_LIMIT, required=True)
+    errors.raise_if_any()
+    petition.state = c.PetitionState.REVIEWED
+    petition.reviewed_on = day
+    petition.review_text = body
+    petition.save()
+    _log(actor, "answer_review", petition, on=day)
+    return petition

@@ -142,6 +142,8 @@ ADMIN_MODELS = (
     "followup",
     "campaign",
     "screeningreport",
+    "petition",
+    "petitioner",
 )
 
 

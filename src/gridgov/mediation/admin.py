@@ -15,8 +15,11 @@ from gridgov.mediation.models import (
     Campaign,
     Committee,
     Confirmation,
+    Consultation,
     Dispute,
     FollowUp,
+    Lawyer,
+    LegalDuty,
     Mediation,
     Mediator,
     Party,
@@ -118,3 +121,22 @@ class PetitionAdmin(ViewOnlyAdmin):
 class PetitionerAdmin(ViewOnlyAdmin):
     list_display = ("petition", "name", "id_masked", "phone_masked")
     readonly_fields = ("region_path", "id_masked", "phone_masked")
+
+
+@admin.register(Lawyer)
+class LawyerAdmin(ViewOnlyAdmin):
+    list_display = ("name", "firm", "region_path", "phone_masked", "active")
+    readonly_fields = ("region_path", "phone_masked")
+
+
+@admin.register(LegalDuty)
+class LegalDutyAdmin(ViewOnlyAdmin):
+    list_display = ("day", "slot", "region_path", "lawyer")
+    list_filter = ("slot",)
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(ViewOnlyAdmin):
+    list_display = ("requester_name", "topic", "channel", "lawyer", "created_at", "referral")
+    list_filter = ("topic", "channel", "referral")
+    readonly_fields = ("region_path", "phone_masked")

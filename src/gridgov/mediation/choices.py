@@ -118,3 +118,36 @@ class Satisfaction(models.TextChoices):
 
 
 GROUP_PETITION_PEOPLE = 5  # 集体访: five people or more
+
+
+class DutySlot(models.TextChoices):
+    MORNING = "am", _("上午")
+    AFTERNOON = "pm", _("下午")
+    FULL_DAY = "day", _("全天")
+
+
+class ConsultChannel(models.TextChoices):
+    WALK_IN = "walk_in", _("来访")
+    ONLINE = "online", _("网上咨询")
+    PHONE = "phone", _("电话咨询")
+
+
+class LegalTopic(models.TextChoices):
+    MARRIAGE = "marriage", _("婚姻家庭")
+    LABOUR = "labour", _("劳动争议")
+    INJURY = "injury", _("工伤")
+    INHERITANCE = "inheritance", _("继承")
+    CONTRACT = "contract", _("合同")
+    LAND = "land", _("土地")
+    LOAN = "loan", _("借贷")
+    TRAFFIC = "traffic", _("交通事故")
+    CONSUMER = "consumer", _("消费维权")
+    OTHER = "other", _("其他")
+
+
+class Referral(models.TextChoices):
+    NONE = "none", _("解答完毕")
+    MEDIATION = "mediation", _("转人民调解")
+    LITIGATION = "litigation", _("引导诉讼")
+    ARBITRATION = "arbitration", _("引导仲裁")
+    LEGAL_AID = "legal_aid", _("转法律援助")

@@ -551,3 +551,124 @@ class Petitioner(ProtectedPhone):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Lawyer(ProtectedPhone):
+    """值班律师: a lawyer who takes turns at the centres' legal service rooms."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("服务区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    name = models.CharField(_("姓名"), max_length=50)
+    firm = models.CharField(_("执业机构"), max_length=80)
+    licence_no = models.CharField(_("执业证号"), max_length=32)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工作账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lawyer_entries",
+    )
+    active = models.BooleanField(_("在岗"), default=True)
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("值班律师")
+        verbose_name_plural = _("值班律师")
+        ordering = ("region_path", "name")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.firm}）"
+
+
+class LegalDuty(models.Model):
+    """律师值班表: a lawyer on duty at a centre's legal service room on a day (half or full)."""
+
+    lawyer = models.ForeignKey(
+        Lawyer, verbose_name=_("值班律师"), on_delete=models.CASCADE, related_name="duties"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("值班中心"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    day = models.DateField(_("值班日期"))
+    slot = models.CharField(_("时段"), max_length=4, choices=c.DutySlot.choices)
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("律师值班")
+        verbose_name_plural = _("律师值班")
+        ordering = ("day", "region_path", "slot")
+        constraints = [
+            models.UniqueConstraint(fields=["lawyer", "day", "slot"], name="mediation_duty_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}·{self.get_slot_display()}·{self.lawyer}"
+
+
+class Consultation(ProtectedPhone):
+    """法律咨询: a question to the lawyer on duty at a centre, walk-in, online or by phone; the
+    answer, and where it was referred (a referral to mediation opens the dispute)."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("受理中心"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    channel = models.CharField(_("咨询方式"), max_length=10, choices=c.ConsultChannel.choices)
+    requester_name = models.CharField(_("咨询人"), max_length=50)
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("实有人口"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    topic = models.CharField(_("咨询类别"), max_length=12, choices=c.LegalTopic.choices)
+    question = models.TextField(_("咨询问题"))
+    lawyer = models.ForeignKey(
+        Lawyer,
+        verbose_name=_("解答律师"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    answer = models.TextField(_("解答意见"), blank=True)
+    answered_at = models.DateTimeField(_("解答时间"), null=True, blank=True)
+    referral = models.CharField(
+        _("处理去向"), max_length=12, choices=c.Referral.choices, blank=True
+    )
+    dispute = models.ForeignKey(
+        Dispute,
+        verbose_name=_("转调解的纠纷"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("咨询时间"))
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("法律咨询")
+        verbose_name_plural = _("法律咨询")
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=["region_path", "created_at"], name="mediation_consult_at")]
+
+    def __str__(self) -> str:
+        return f"{self.requester_name}·{self.get_topic_display()}"

@@ -32,8 +32,11 @@ from gridgov.mediation.models import (
     Campaign,
     Committee,
     Confirmation,
+    Consultation,
     Dispute,
     FollowUp,
+    Lawyer,
+    LegalDuty,
     Mediation,
     Mediator,
     Party,
@@ -1024,3 +1027,233 @@ def answer_review(*, actor: Any, petition: Petition, on: dt.date, text: str) -> 
     petition.save()
     _log(actor, "answer_review", petition, on=day)
     return petition
+
+
+# -- legal service (法律服务室) --------------------------------------------------------------
+
+
+@transaction.atomic
+def add_lawyer(
+    *,
+    actor: Any,
+    region: Region,
+    name: str,
+    firm: str,
+    licence_no: str,
+    phone: str = "",
+    user: Any = None,
+) -> Lawyer:
+    """A lawyer serving the centres under ``region``."""
+    if not _visible(Region, region.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, region.path)
+    errors = Errors()
+    title = _text(errors, "name", name, 50, required=True)
+    office = _text(errors, "firm", firm, 80, required=True)
+    licence = _text(errors, "licence_no", licence_no, 32, required=True)
+    if licence and not (licence.isdigit() and len(licence) == 17):
+        errors.add("licence_no", _("律师执业证号应为 17 位数字"))
+    protected: dict[str, str] = {}
+    if phone:
+        try:
+            found = protect_phone(check_phone(phone))
+            protected = {
+                "phone_cipher": found.cipher,
+                "phone_masked": found.masked,
+                "phone_hash": found.hash,
+            }
+        except ValidationError as exc:
+            errors.catch("phone", exc)
+    errors.raise_if_any()
+    lawyer = Lawyer.objects.create(
+        region=region,
+        region_path=region.path,
+        name=title,
+        firm=office,
+        licence_no=licence,
+        user=user,
+        **protected,
+    )
+    _log(actor, "add_lawyer", lawyer, name=title, firm=office)
+    return lawyer
+
+
+@transaction.atomic
+def set_duty(*, actor: Any, lawyer: Lawyer, region: Region, day: dt.date, slot: str) -> LegalDuty:
+    """Put a lawyer on the rota of a centre (the centre inside the lawyer's area)."""
+    if not _visible(Region, region.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, region.path)
+    errors = Errors()
+    if not lawyer.active:
+        errors.add("lawyer", _("该律师已不在岗"))
+    if not region.path.startswith(lawyer.region_path):
+        errors.add("region", _("值班中心不在该律师的服务区域内"))
+    if region.level not in ("county", "township", "village"):
+        errors.add("region", _("值班中心应为县（市）、乡镇（街道）或村（社区）的中心"))
+    when = _date(errors, "day", day, not_after_today=False)
+    slot = _choice(errors, "slot", slot, c.DutySlot)
+    errors.raise_if_any()
+    assert when is not None
+    taken = LegalDuty.objects.filter(lawyer=lawyer, day=when)
+    if slot == c.DutySlot.FULL_DAY:
+        clash = taken.exists()
+    else:
+        clash = taken.filter(slot__in=[slot, c.DutySlot.FULL_DAY]).exists()
+    if clash:
+        raise MediationConflict(_("该律师这一时段已有值班"))
+    duty = LegalDuty.objects.create(
+        lawyer=lawyer, region=region, region_path=region.path, day=when, slot=slot
+    )
+    _log(actor, "set_duty", duty, lawyer=lawyer.name, day=when, slot=slot)
+    return duty
+
+
+def on_duty(region: Region, at: dt.datetime) -> list[Lawyer]:
+    """The lawyers on duty at the centre of ``region`` at ``at`` (morning before noon)."""
+    local = timezone.localtime(at)
+    half = c.DutySlot.MORNING if local.hour < 12 else c.DutySlot.AFTERNOON
+    duties = LegalDuty.objects.filter(
+        region=region,
+        day=local.date(),
+        slot__in=[half, c.DutySlot.FULL_DAY],
+        lawyer__active=True,
+    ).select_related("lawyer")
+    return [duty.lawyer for duty in duties.order_by("lawyer__name", "pk")]
+
+
+@transaction.atomic
+def register_consultation(
+    *,
+    actor: Any,
+    region: Region,
+    channel: str,
+    topic: str,
+    question: str,
+    requester_name: str,
+    phone: str = "",
+    person: Any = None,
+    at: dt.datetime | None = None,
+) -> Consultation:
+    """A legal question at a centre; it goes to the lawyer on duty there and then (if any)."""
+    if not _visible(Region, region.pk, actor):
+        raise _not_found()
+    _need(actor, access.MEDIATE, region.path)
+    when = at or timezone.now()
+    errors = Errors()
+    channel = _choice(errors, "channel", channel, c.ConsultChannel)
+    topic = _choice(errors, "topic", topic, c.LegalTopic)
+    text = _text(errors, "question", question, TEXT_LIMIT, required=True)
+    name = _text(errors, "requester_name", requester_name, 50, required=True)
+    protected: dict[str, str] = {}
+    if phone:
+        try:
+            found = protect_phone(check_phone(phone))
+            protected = {
+                "phone_cipher": found.cipher,
+                "phone_masked": found.masked,
+                "phone_hash": found.hash,
+            }
+        except ValidationError as exc:
+            errors.catch("phone", exc)
+    errors.raise_if_any()
+    lawyers = on_duty(region, when)
+    consultation = Consultation.objects.create(
+        region=region,
+        region_path=region.path,
+        channel=channel,
+        topic=topic,
+        question=text,
+        requester_name=name,
+        person=person,
+        lawyer=lawyers[0] if lawyers else None,
+        created_by=actor,
+        created_at=when,
+        **protected,
+    )
+    _log(actor, "register_consultation", consultation, topic=topic, channel=channel)
+    return consultation
+
+
+@transaction.atomic
+def answer_consultation(
+    *,
+    actor: Any,
+    consultation: Consultation,
+    answer: str,
+    referral: str = c.Referral.NONE,
+    dispute_item: str = "",
+    dispute_grid: Region | None = None,
+    at: dt.datetime | None = None,
+) -> Consultation:
+    """The lawyer's answer and where the matter goes next. A referral to mediation opens the
+    dispute (a 矛盾纠纷 case of ``dispute_item`` in ``dispute_grid``, the requester as the
+    applicant)."""
+    from gridgov.cases.choices import Channel
+    from gridgov.cases.models import Item
+    from gridgov.cases.services import submit_case
+
+    if not _visible(Consultation, consultation.pk, actor):
+        raise _not_found()
+    is_lawyer = consultation.lawyer is not None and consultation.lawyer.user_id == actor.pk
+    if not (is_lawyer or access.may(actor, access.MEDIATE, consultation.region_path)):
+        raise PermissionDenied(_("您的岗位不能办理此项"))
+    consultation = _lock(Consultation, consultation.pk)
+    if consultation.answered_at is not None:
+        raise MediationConflict(_("该咨询已解答"))
+    when = at or timezone.now()
+    errors = Errors()
+    text = _text(errors, "answer", answer, TEXT_LIMIT, required=True)
+    referral = _choice(errors, "referral", referral, c.Referral)
+    item = None
+    if referral == c.Referral.MEDIATION:
+        item = Item.objects.filter(code=dispute_item, board__code=BOARD, is_active=True).first()
+        if item is None:
+            errors.add("dispute_item", _("请选择矛盾纠纷事项"))
+        if (
+            dispute_grid is None
+            or dispute_grid.level != "grid"
+            or not _visible(Region, dispute_grid.pk, actor)
+        ):
+            errors.add("dispute_grid", _("请选择纠纷所在网格"))
+    errors.raise_if_any()
+    dispute = None
+    if item is not None and dispute_grid is not None:
+        case = submit_case(
+            channel=Channel.WALK_IN,
+            title=_("法律咨询转调解：%(topic)s") % {"topic": consultation.get_topic_display()},
+            description=consultation.question,
+            item=item,
+            user=actor,
+            region_path=dispute_grid.path,
+            reporter_name=consultation.requester_name,
+            at=when,
+        )
+        dispute = register_dispute(
+            actor=actor,
+            case=case,
+            parties=[
+                {
+                    "role": c.PartyRole.APPLICANT,
+                    "person": consultation.person,
+                }
+                if consultation.person is not None
+                else {"role": c.PartyRole.APPLICANT, "name": consultation.requester_name}
+            ],
+        )
+        if consultation.phone_hash:
+            dispute.parties.filter(person__isnull=True).update(
+                phone_cipher=consultation.phone_cipher,
+                phone_masked=consultation.phone_masked,
+                phone_hash=consultation.phone_hash,
+            )
+    consultation.answer = text
+    consultation.answered_at = when
+    consultation.referral = referral
+    consultation.dispute = dispute
+    if consultation.lawyer is None and is_lawyer is False:
+        mine = Lawyer.objects.filter(user_id=actor.pk, active=True).first()
+        consultation.lawyer = mine
+    consultation.save()
+    _log(actor, "answer_consultation", consultation, referral=referral)
+    return consultation

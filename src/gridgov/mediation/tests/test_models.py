@@ -144,6 +144,9 @@ ADMIN_MODELS = (
     "screeningreport",
     "petition",
     "petitioner",
+    "lawyer",
+    "legalduty",
+    "consultation",
 )
 
 

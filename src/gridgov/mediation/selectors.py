@@ -79,3 +79,124 @@ def screening_summary(rows: list[GridScreening]) -> dict[str, int]:
     counts["grids"] = len(rows)
     counts["disputes"] = sum(row.disputes for row in rows)
     return counts
+
+
+# -- petitions: repeat petitioners and hot topics --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepeatPetitioner:
+    """One petitioner (the same register person, ID number or phone) with several petitions."""
+
+    name: str
+    id_masked: str
+    phone_masked: str
+    petitions: int
+    last_received: dt.date
+    items: tuple[str, ...]
+    petition_ids: tuple[int, ...]
+
+
+def petitions(user: Any) -> Any:
+    from gridgov.mediation.models import Petition
+
+    return restrict(Petition.objects.select_related("case", "case__item"), user, "view")
+
+
+def _identity(petitioner: Any) -> str:
+    if petitioner.person_id:
+        return f"person:{petitioner.person_id}"
+    if petitioner.id_hash:
+        return f"id:{petitioner.id_hash}"
+    if petitioner.phone_hash:
+        return f"phone:{petitioner.phone_hash}"
+    return f"row:{petitioner.pk}"  # nothing to match on: never a repeat
+
+
+def repeat_petitioners(
+    user: Any, *, until: dt.date | None = None, days: int = 365, at_least: int = 2
+) -> list[RepeatPetitioner]:
+    """Petitioners with ``at_least`` petitions received in the ``days`` up to ``until``, inside
+    the user's jurisdiction, most petitions first. A person is recognised by their register
+    entry, else their ID number, else their phone (hashes; only masked values come back)."""
+    from gridgov.mediation.models import Petitioner
+
+    last = until or timezone.localdate()
+    first = last - dt.timedelta(days=days - 1)
+    visible = petitions(user).filter(received_on__gte=first, received_on__lte=last)
+    rows = Petitioner.objects.filter(petition__in=visible.values("pk")).select_related(
+        "petition", "petition__case__item"
+    )
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(_identity(row), []).append(row)
+    found = []
+    for members in groups.values():
+        ids = sorted({m.petition_id for m in members})
+        if len(ids) < at_least:
+            continue
+        newest = max(members, key=lambda m: (m.petition.received_on, m.petition_id))
+        items = tuple(dict.fromkeys(m.petition.case.item.name for m in members))
+        found.append(
+            RepeatPetitioner(
+                name=newest.name,
+                id_masked=newest.id_masked,
+                phone_masked=newest.phone_masked,
+                petitions=len(ids),
+                last_received=newest.petition.received_on,
+                items=items,
+                petition_ids=tuple(ids),
+            )
+        )
+    return sorted(found, key=lambda r: (-r.petitions, -r.last_received.toordinal(), r.name))
+
+
+@dataclass(frozen=True)
+class HotTopic:
+    item_code: str
+    item_name: str
+    petitions: int
+    people: int
+    group_petitions: int
+    previous: int  # the same number of days before
+
+
+def hot_topics(
+    user: Any, *, until: dt.date | None = None, days: int = 30, most: int = 10
+) -> list[HotTopic]:
+    """The matters (case items) most petitioned about in the ``days`` up to ``until``, with the
+    people involved, group petitions and the count of the period before, inside the user's
+    jurisdiction."""
+    from django.db.models import Count, Q, Sum
+
+    from gridgov.mediation.choices import GROUP_PETITION_PEOPLE
+
+    last = until or timezone.localdate()
+    first = last - dt.timedelta(days=days - 1)
+    before = first - dt.timedelta(days=days)
+    base = petitions(user).filter(received_on__gte=before, received_on__lte=last)
+    now = Q(received_on__gte=first)
+    table = (
+        base.order_by()
+        .values("case__item__code", "case__item__name")
+        .annotate(
+            n=Count("pk", filter=now),
+            people=Sum("people_count", filter=now),
+            groups=Count("pk", filter=now & Q(people_count__gte=GROUP_PETITION_PEOPLE)),
+            previous=Count("pk", filter=~now),
+        )
+    )
+    topics = [
+        HotTopic(
+            item_code=row["case__item__code"],
+            item_name=row["case__item__name"],
+            petitions=row["n"],
+            people=row["people"] or 0,
+            group_petitions=row["groups"],
+            previous=row["previous"],
+        )
+        for row in table
+        if row["n"]
+    ]
+    topics.sort(key=lambda t: (-t.petitions, -t.people, t.item_code))
+    return topics[:most]

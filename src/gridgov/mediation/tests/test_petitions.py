@@ -153,3 +153,48 @@ def test_not_accepted_needs_a_reason(petition_case, people):
     assert petition.state == "not_accepted" and petition.reply_by is None
     with pytest.raises(MediationConflict):
         services.reply(actor=people.village_op, petition=petition, on=D(2026, 11, 6), text="x")
+
+
+def test_repeat_petitioners_and_hot_topics(petition_case, people):
+    from gridgov.mediation import selectors
+
+    same_id = make_id(D(1960, 1, 5))
+    for days in (0, 10, 20):  # one person three times (by ID, then by phone)
+        register(
+            people,
+            petition_case(at=T0 + dt.timedelta(days=days)),
+            petitioners=[{"name": "孙大爷", "id_number": same_id, "phone": "13904321111"}]
+            if days == 0
+            else [{"name": "孙大爷", "id_number": same_id}],
+        )
+    register(
+        people,
+        petition_case(code="XF-001", title="征地补偿"),
+        petitioners=[{"name": "周某", "phone": "13904322222"}],
+        people_count=8,
+    )
+    register(people, petition_case(), petitioners=[{"name": "无号码"}])
+    register(people, petition_case(), petitioners=[{"name": "无号码"}])  # no key: not a repeat
+    rows = selectors.repeat_petitioners(people.village_op, until=D(2026, 11, 30))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.name == "孙大爷" and row.petitions == 3 and row.last_received == D(2026, 11, 22)
+    assert row.items == ("拖欠农民工工资",) and "*" in row.id_masked
+    assert same_id not in repr(row)
+    # a grid worker of another village sees none of them
+    from gridgov.accounts.roles import Role
+    from gridgov.regions.models import Region
+    from gridgov.testing import staff
+
+    elsewhere = Region.objects.filter(path__startswith="220283002", level="grid").first()
+    assert elsewhere is not None
+    outsider = staff(Role.VILLAGE_OPERATOR, region=elsewhere.parent)
+    assert selectors.repeat_petitioners(outsider, until=D(2026, 11, 30)) == []
+    assert selectors.hot_topics(outsider, until=D(2026, 11, 30)) == []
+
+    topics = selectors.hot_topics(people.village_op, until=D(2026, 11, 30), days=30)
+    assert [(t.item_code, t.petitions) for t in topics] == [("XF-004", 5), ("XF-001", 1)]
+    land = topics[1]
+    assert land.people == 8 and land.group_petitions == 1 and land.previous == 0
+    december = selectors.hot_topics(people.village_op, until=D(2026, 12, 30), days=30)
+    assert december == []  # nothing in December; November is only the period before

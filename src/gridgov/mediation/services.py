@@ -121,6 +121,19 @@ def _date(
     return value
 
 
+def _phone(errors: Errors, field: str, raw: Any) -> dict[str, str]:
+    """A phone checked and protected as the registers protect phones (empty: nothing)."""
+    phone = str(raw or "").strip()
+    if not phone:
+        return {}
+    try:
+        found = protect_phone(check_phone(phone))
+    except ValidationError as exc:
+        errors.catch(field, exc)
+        return {}
+    return {"phone_cipher": found.cipher, "phone_masked": found.masked, "phone_hash": found.hash}
+
+
 def _mediation_actor(actor: Any, mediation: Mediation) -> None:
     if not _visible(Mediation, mediation.pk, actor) and not access.leads_or_joins(actor, mediation):
         raise _not_found()
@@ -209,17 +222,7 @@ def add_mediator(
         _date(errors, "certified_on", certified_on)
     if not committee.active:
         errors.add("committee", _("该调解委员会已撤销"))
-    protected: dict[str, str] = {}
-    if phone:
-        try:
-            found = protect_phone(check_phone(phone))
-            protected = {
-                "phone_cipher": found.cipher,
-                "phone_masked": found.masked,
-                "phone_hash": found.hash,
-            }
-        except ValidationError as exc:
-            errors.catch("phone", exc)
+    protected = _phone(errors, "phone", phone)
     errors.raise_if_any()
     mediator = Mediator.objects.create(
         committee=committee,
@@ -346,17 +349,7 @@ def _party(errors: Errors, field: str, values: Mapping[str, Any]) -> dict[str, A
                 out.update(id_cipher=found.cipher, id_masked=found.masked, id_hash=found.hash)
             except ValidationError as exc:
                 errors.catch(f"{field}.id_number", exc)
-        phone = str(values.get("phone") or "").strip()
-        if phone:
-            try:
-                protected = protect_phone(check_phone(phone))
-                out.update(
-                    phone_cipher=protected.cipher,
-                    phone_masked=protected.masked,
-                    phone_hash=protected.hash,
-                )
-            except ValidationError as exc:
-                errors.catch(f"{field}.phone", exc)
+        out.update(_phone(errors, f"{field}.phone", values.get("phone")))
         out["gender"] = _text(errors, f"{field}.gender", values.get("gender"), 8)
         year = values.get("birth_year")
         if year not in (None, "") and (not isinstance(year, int) or not 1900 <= year <= 2030):
@@ -799,17 +792,7 @@ def _petitioner(errors: Errors, field: str, values: Mapping[str, Any]) -> dict[s
             out.update(id_cipher=found.cipher, id_masked=found.masked, id_hash=found.hash)
         except ValidationError as exc:
             errors.catch(f"{field}.id_number", exc)
-    phone = str(values.get("phone") or "").strip()
-    if phone:
-        try:
-            protected = protect_phone(check_phone(phone))
-            out.update(
-                phone_cipher=protected.cipher,
-                phone_masked=protected.masked,
-                phone_hash=protected.hash,
-            )
-        except ValidationError as exc:
-            errors.catch(f"{field}.phone", exc)
+    out.update(_phone(errors, f"{field}.phone", values.get("phone")))
     out["address"] = _text(errors, f"{field}.address", values.get("address"), 120)
     return out
 
@@ -1053,17 +1036,7 @@ def add_lawyer(
     licence = _text(errors, "licence_no", licence_no, 32, required=True)
     if licence and not (licence.isdigit() and len(licence) == 17):
         errors.add("licence_no", _("律师执业证号应为 17 位数字"))
-    protected: dict[str, str] = {}
-    if phone:
-        try:
-            found = protect_phone(check_phone(phone))
-            protected = {
-                "phone_cipher": found.cipher,
-                "phone_masked": found.masked,
-                "phone_hash": found.hash,
-            }
-        except ValidationError as exc:
-            errors.catch("phone", exc)
+    protected = _phone(errors, "phone", phone)
     errors.raise_if_any()
     lawyer = Lawyer.objects.create(
         region=region,
@@ -1145,17 +1118,7 @@ def register_consultation(
     topic = _choice(errors, "topic", topic, c.LegalTopic)
     text = _text(errors, "question", question, TEXT_LIMIT, required=True)
     name = _text(errors, "requester_name", requester_name, 50, required=True)
-    protected: dict[str, str] = {}
-    if phone:
-        try:
-            found = protect_phone(check_phone(phone))
-            protected = {
-                "phone_cipher": found.cipher,
-                "phone_masked": found.masked,
-                "phone_hash": found.hash,
-            }
-        except ValidationError as exc:
-            errors.catch("phone", exc)
+    protected = _phone(errors, "phone", phone)
     errors.raise_if_any()
     lawyers = on_duty(region, when)
     consultation = Consultation.objects.create(

@@ -200,3 +200,41 @@ def hot_topics(
     ]
     topics.sort(key=lambda t: (-t.petitions, -t.people, t.item_code))
     return topics[:most]
+
+
+@dataclass(frozen=True)
+class PetitionDue:
+    """A petition with a statutory step open: which step, by when, and its light."""
+
+    petition_id: int
+    case_number: str
+    step: str  # "acknowledge" | "reply" | "review"
+    due: dt.date
+    days_left: int
+    light: str  # "red": overdue, "yellow": due within ``warn_days``, "green"
+
+
+def petition_deadlines(
+    user: Any, *, today: dt.date | None = None, warn_days: int = 3
+) -> list[PetitionDue]:
+    """Every petition inside the user's jurisdiction with a step still open — 受理告知
+    (acknowledge), 答复 (reply, extended or not) or 复查答复 (review) — the most urgent first."""
+    from gridgov.mediation.choices import PetitionState
+
+    day = today or timezone.localdate()
+    open_steps = {
+        PetitionState.RECEIVED: ("acknowledge", "acknowledge_by"),
+        PetitionState.ACCEPTED: ("reply", "reply_by"),
+        PetitionState.EXTENDED: ("reply", "reply_by"),
+        PetitionState.REVIEW: ("review", "review_by"),
+    }
+    rows = []
+    for petition in petitions(user).filter(state__in=list(open_steps)):
+        step, field = open_steps[petition.state]
+        due = getattr(petition, field)
+        if due is None:
+            continue
+        left = (due - day).days
+        light = "red" if left < 0 else "yellow" if left <= warn_days else "green"
+        rows.append(PetitionDue(petition.pk, petition.case.number, step, due, left, light))
+    return sorted(rows, key=lambda r: (r.days_left, r.petition_id))

@@ -198,3 +198,24 @@ def test_repeat_petitioners_and_hot_topics(petition_case, people):
     assert land.people == 8 and land.group_petitions == 1 and land.previous == 0
     december = selectors.hot_topics(people.village_op, until=D(2026, 12, 30), days=30)
     assert december == []  # nothing in December; November is only the period before
+
+
+def test_deadlines_with_their_lights(petition_case, people):
+    from gridgov.mediation import selectors
+
+    waiting = register(people, petition_case())  # acknowledge by 17 November
+    handled = register(people, petition_case())
+    services.acknowledge(
+        actor=people.village_op, petition=handled, accepted=True, on=D(2026, 11, 3)
+    )  # reply by 2 January 2027
+    done = register(people, petition_case())
+    services.acknowledge(
+        actor=people.village_op, petition=done, accepted=False, on=D(2026, 11, 3), note="不属于"
+    )
+    rows = selectors.petition_deadlines(people.village_op, today=D(2026, 11, 15))
+    assert [(r.petition_id, r.step, r.due, r.days_left, r.light) for r in rows] == [
+        (waiting.pk, "acknowledge", D(2026, 11, 17), 2, "yellow"),
+        (handled.pk, "reply", D(2027, 1, 2), 48, "green"),
+    ]
+    later = selectors.petition_deadlines(people.village_op, today=D(2026, 11, 18))
+    assert later[0].light == "red" and later[0].days_left == -1

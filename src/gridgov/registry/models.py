@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.jurisdiction import JurisdictionFields
@@ -393,7 +394,7 @@ class CareContract(models.Model):
         return f"{self.person.name} — {self.services[:20]}"
 
     def next_visit_due(self) -> dt.date:
-        start = self.last_visit_at.date() if self.last_visit_at else self.starts_on
+        start = timezone.localdate(self.last_visit_at) if self.last_visit_at else self.starts_on
         return start + dt.timedelta(days=self.visit_every_days)
 
 

@@ -32,6 +32,23 @@ class JurisdictionAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+class ViewOnlyAdminMixin(JurisdictionAdminMixin):
+    """Look, never write: records that change only through the services, listed inside the
+    user's jurisdiction."""
+
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     list_display = ("at", "actor", "action", "object_type", "object_repr")

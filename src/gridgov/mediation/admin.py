@@ -4,12 +4,9 @@ show only their masked form."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from gridgov.core.admin import JurisdictionAdminMixin
+from gridgov.core.admin import ViewOnlyAdminMixin
 from gridgov.mediation.models import (
     Agreement,
     Campaign,
@@ -30,18 +27,8 @@ from gridgov.mediation.models import (
 )
 
 
-class ViewOnlyAdmin(JurisdictionAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ViewOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Look, never write: disputes, mediation and petitions change through the services."""
 
 
 @admin.register(Committee)
@@ -108,7 +95,8 @@ class CampaignAdmin(ViewOnlyAdmin):
 @admin.register(ScreeningReport)
 class ScreeningReportAdmin(ViewOnlyAdmin):
     list_display = ("campaign", "region_path", "nil", "late", "reported_at")
-    list_filter = ("nil", "late")
+    list_select_related = ("campaign",)
+    list_filter = ("nil",)
 
 
 @admin.register(Petition)

@@ -12,8 +12,6 @@ from gridgov.mediation.agreement_pdf import (
 from gridgov.mediation.models import Agreement
 from gridgov.registry.choices import Gender
 
-GENDERS = {value: str(label) for value, label in Gender.choices}
-
 
 def agreement_document(agreement: Agreement) -> AgreementDocument:
     """What the agreement's PDF shows: the parties as registered (ages in the signing year),
@@ -25,7 +23,9 @@ def agreement_document(agreement: Agreement) -> AgreementDocument:
         PartyLine(
             role=party.get_role_display(),
             name=party.name,
-            gender=GENDERS.get(party.gender, party.gender),
+            gender=str(Gender(party.gender).label)
+            if party.gender in Gender.values
+            else party.gender,
             age=year - party.birth_year if party.birth_year else None,
             id_masked=party.id_masked,
             phone_masked=party.phone_masked,

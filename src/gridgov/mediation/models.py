@@ -435,7 +435,6 @@ class ScreeningReport(models.Model):
         Dispute, verbose_name=_("排查发现的纠纷"), blank=True, related_name="screenings"
     )
     note = models.CharField(_("排查情况"), max_length=500, blank=True)
-    late = models.BooleanField(_("逾期上报"), default=False)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上报人"),
@@ -456,6 +455,13 @@ class ScreeningReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}·{self.region_path}"
+
+    @property
+    def late(self) -> bool:
+        """逾期上报: reported after the campaign's due date (local date)."""
+        from django.utils import timezone
+
+        return timezone.localdate(self.reported_at) > self.campaign.due_on
 
 
 class Petition(models.Model):

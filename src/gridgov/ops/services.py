@@ -47,9 +47,8 @@ from gridgov.ops.models import (
 )
 from gridgov.party import access as party_access
 from gridgov.regions.models import Region
-from gridgov.registry import validators as registry_validators
 from gridgov.registry.models import Person
-from gridgov.registry.values import Errors, protect_phone
+from gridgov.registry.values import Errors, phone_fields
 
 if TYPE_CHECKING:
     from gridgov.ops.ingest import IngestResult, PointIn
@@ -270,23 +269,6 @@ def _clean_worker(
     return out
 
 
-def _phone(errors: Errors, raw: Any) -> dict[str, str] | None:
-    """The protected phone fields, or None when the phone is invalid."""
-    phone = "" if raw is None else str(raw).strip()
-    if phone:
-        try:
-            phone = registry_validators.check_phone(phone)
-        except ValidationError as exc:
-            errors.catch("phone", exc)
-            return None
-    protected = protect_phone(phone)
-    return {
-        "phone_cipher": protected.cipher,
-        "phone_masked": protected.masked,
-        "phone_hash": protected.hash,
-    }
-
-
 def _check_linkable(errors: Errors, actor: Any, user: Any) -> None:
     """A manager links only an account that is theirs to give: active, not an administrator,
     and every current post of it inside the subtrees the manager manages (a new account
@@ -356,9 +338,8 @@ def create_worker(
         },
     )
     _check_linkable(errors, actor, values["user"])
-    protected = _phone(errors, phone)
+    protected = phone_fields(errors, phone)
     errors.raise_if_any()
-    assert protected is not None
     _release_user(values["user"])
     worker = Worker.objects.create(region_path=values["region"].path, **values, **protected)
     _log(actor, "create_worker", worker, name=worker.name, region=worker.region_path)
@@ -386,9 +367,8 @@ def update_worker(*, actor: User, worker: Worker, version: int, **changes: Any) 
     values = _clean_worker(errors, merged, current=worker)
     if values["user"] is not None and values["user"] != worker.user:
         _check_linkable(errors, actor, values["user"])
-    protected = _phone(errors, changes["phone"]) if "phone" in changes else {}
+    protected = phone_fields(errors, changes["phone"]) if "phone" in changes else {}
     errors.raise_if_any()
-    assert protected is not None
     changed = {
         name: value
         for name, value in {**values, **protected}.items()

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core.admin import JurisdictionAdminMixin
+from gridgov.core.admin import JurisdictionAdminMixin, ViewOnlyAdminMixin
 from gridgov.party.models import (
     Attendance,
     Claim,
@@ -32,20 +32,8 @@ from gridgov.party.models import (
 )
 
 
-class ViewOnlyAdmin(JurisdictionAdminMixin):
+class ViewOnlyAdmin(ViewOnlyAdminMixin):
     """Look, never write: the party records change through the services."""
-
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ViewOnlyInline(ViewOnlyAdmin):

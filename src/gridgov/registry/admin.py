@@ -4,12 +4,9 @@ show protected values masked only, and stay inside the user's jurisdiction."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from gridgov.core.admin import JurisdictionAdminMixin
+from gridgov.core.admin import ViewOnlyAdminMixin
 from gridgov.registry.models import (
     CareContract,
     ImportJob,
@@ -37,18 +34,8 @@ class TagGroupAdmin(admin.ModelAdmin[TagGroup]):
     inlines = [TagInline]
 
 
-class ReadOnlyAdmin(JurisdictionAdminMixin):
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ViewOnlyAdminMixin):
+    """Look, never write: the registers change through the services."""
 
 
 @admin.register(Person)

@@ -103,6 +103,25 @@ def protect_phone(phone: str) -> Protected:
     )
 
 
+def phone_fields(errors: Errors, raw: Any, field: str = "phone") -> dict[str, str]:
+    """The protected phone fields of a model (``phone_cipher``, ``phone_masked``,
+    ``phone_hash``; all empty for no phone) after checking the number; an invalid number
+    goes on ``errors`` under ``field``."""
+    phone = "" if raw is None else str(raw).strip()
+    if phone:
+        try:
+            phone = validators.check_phone(phone)
+        except ValidationError as exc:
+            errors.catch(field, exc)
+            phone = ""
+    protected = protect_phone(phone)
+    return {
+        "phone_cipher": protected.cipher,
+        "phone_masked": protected.masked,
+        "phone_hash": protected.hash,
+    }
+
+
 def id_lookup_hash(raw: str) -> str:
     return protection.lookup_hash(validators.normalise_id_number(raw), "id")
 

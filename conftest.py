@@ -7,7 +7,11 @@ import os
 import pytest
 
 # Shared fixtures (item, township_item, people, report) for every test package.
-pytest_plugins = ["gridgov.cases.tests.fixtures", "gridgov.registry.tests.fixtures"]
+pytest_plugins = [
+    "gridgov.cases.tests.fixtures",
+    "gridgov.registry.tests.fixtures",
+    "gridgov.mediation.tests.fixtures",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

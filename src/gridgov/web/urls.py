@@ -8,6 +8,7 @@ urlpatterns = [
     path("work/registry/", include("gridgov.web.registry_urls")),
     path("work/party/", include("gridgov.web.party_urls")),
     path("work/ops/", include("gridgov.web.ops_urls")),
+    path("work/mediation/", include("gridgov.web.mediation_urls")),
     path("work/", include("gridgov.web.workbench_urls")),
     path("screen/", include("gridgov.web.screen_urls")),
     path("m/", include("gridgov.web.mobile_urls")),

@@ -39,7 +39,7 @@ MAX_PAGES_PER_ROOT = 150  # each part gets its own budget: one cannot crowd out 
 
 
 @pytest.fixture
-def world(people):
+def world(people, report):
     """Two households, a rented room, an organisation, tags, a contract and a visit, each
     with a clear value to look for."""
     worker = people.grid_worker
@@ -131,7 +131,10 @@ def world(people):
         starts_on=dt.date(2025, 1, 1),
     )
     clear.append(ops_phone)
+    mediation = _mediation_world(people, report, made[0])
+    clear += mediation.pop("clear")
     return {
+        **mediation,
         "ops_worker": ops_worker,
         "people": made,
         "room": room,
@@ -140,6 +143,75 @@ def world(people):
         "clear": clear,
         "party_org": branch,
         "members": members,
+    }
+
+
+def _mediation_world(people, report, person) -> dict:
+    """A dispute (a register person and a new party with an ID number and a phone), its
+    mediators and mediation, a petition with a petitioner, a lawyer and a consultation: each
+    with clear values to look for."""
+    from gridgov.cases.models import Item
+    from gridgov.mediation import services as mediation
+    from gridgov.regions.models import Region
+
+    village = Region.objects.get(path=GRID_A[:12])
+    clear = ["13904326001", "13904326002", "13904326003", "13904326004", "13904326005"]
+    party_id = make_id(dt.date(1971, 4, 9))
+    petitioner_id = make_id(dt.date(1966, 1, 30))
+    clear += [party_id, petitioner_id]
+    committee = mediation.create_committee(
+        actor=people.village_op, region=village, name="育才社区人民调解委员会"
+    )
+    mediator = mediation.add_mediator(
+        actor=people.village_op, committee=committee, name="王调解", phone=clear[0]
+    )
+    dispute = mediation.register_dispute(
+        actor=people.village_op,
+        case=report(item_=Item.objects.get(code="JF-002"), title="继承纠纷"),
+        parties=[
+            {"role": "applicant", "person": person},
+            {"role": "respondent", "name": "张建国", "id_number": party_id, "phone": clear[1]},
+        ],
+    )
+    started = mediation.start_mediation(
+        actor=people.village_op,
+        dispute=dispute,
+        committee=committee,
+        mediator=mediator,
+        accepted_on=dt.date(2026, 11, 2),
+    )
+    petition = mediation.register_petition(
+        actor=people.village_op,
+        case=report(item_=Item.objects.get(code="XF-004"), title="讨要工程款"),
+        form="visit",
+        petitioners=[{"name": "刘长福", "id_number": petitioner_id, "phone": clear[2]}],
+    )
+    lawyer = mediation.add_lawyer(
+        actor=people.county_op,
+        region=village,
+        name="李律师",
+        firm="吉林某某律师事务所",
+        licence_no="12202201810123456",
+        phone=clear[3],
+    )
+    consultation = mediation.register_consultation(
+        actor=people.village_op,
+        region=village,
+        channel="walk_in",
+        topic="inheritance",
+        question="父母的房子怎么分？",
+        requester_name="张桂兰",
+        phone=clear[4],
+    )
+    return {
+        "dispute": dispute,
+        "mediation": started,
+        "petition": petition,
+        "lawyer": lawyer,
+        "consultation": consultation,
+        "committee": committee,
+        "mediator": mediator,
+        "clear": clear,
     }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from gridgov.accounts.roles import Role
@@ -106,6 +106,11 @@ class CaseFilter:
     reworked: bool | None = None
     ever_overdue: bool | None = None
     ever_supervised: bool | None = None
+    # a dispute whose mediation ended with an agreement (达成协议 / 部分达成; the latest such
+    # mediation counts), and the lead mediator (``mediation.Mediator``) of that mediation:
+    # the 以案定补 statement pays those disputes to the mediator, not the lead person
+    mediation_agreed: bool | None = None
+    mediator: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def apply(self, queryset: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
@@ -164,7 +169,27 @@ class CaseFilter:
             value = getattr(self, name)
             if value is not None:
                 queryset = queryset.filter(condition) if value else queryset.exclude(condition)
+        if self.mediation_agreed is not None:
+            agreed = Q(Exists(self.agreed_mediations()))
+            queryset = (
+                queryset.filter(agreed) if self.mediation_agreed else queryset.exclude(agreed)
+            )
+        if self.mediator:
+            paid = self.agreed_mediations().values("mediator_id")[:1]
+            queryset = queryset.annotate(_agreed_mediator=Subquery(paid)).filter(
+                _agreed_mediator=self.mediator
+            )
         return queryset
+
+    @staticmethod
+    def agreed_mediations() -> QuerySet[Any]:
+        """The mediations of the outer case's dispute that ended with an agreement, the latest
+        first (for ``Exists`` / ``Subquery`` over ``OuterRef("pk")`` of a case)."""
+        from gridgov.mediation.models import Mediation
+
+        return Mediation.objects.filter(
+            dispute__case_id=OuterRef("pk"), state__in=["agreed", "partial"]
+        ).order_by("-closed_on", "-pk")
 
     @staticmethod
     def _flag_conditions() -> dict[str, Q]:
@@ -203,8 +228,9 @@ class CaseFilter:
         "reworked",
         "ever_overdue",
         "ever_supervised",
+        "mediation_agreed",
     )
-    ID_FIELDS = ("department", "lead_user")
+    ID_FIELDS = ("department", "lead_user", "mediator")
     TEXT_FIELDS = (
         "light",
         "board",

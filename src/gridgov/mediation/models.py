@@ -120,6 +120,9 @@ class Dispute(models.Model):
         verbose_name=_("登记人"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("群众在网上申请的纠纷没有登记人：案件记着申请的群众"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from gridgov.cases.models import Case
 from gridgov.core import audit
 from gridgov.core.jurisdiction import restrict
-from gridgov.mediation import access
+from gridgov.mediation import access, casework
 from gridgov.mediation import choices as c
 from gridgov.mediation.errors import MediationConflict
 from gridgov.mediation.models import (
@@ -401,6 +401,7 @@ def start_mediation(
     except IntegrityError as exc:  # a second request at the same moment
         raise MediationConflict(_("该纠纷正在调解中")) from exc
     mediation.co_mediators.set(others)
+    casework.mediation_started(actor=actor, mediation=mediation)
     _log(actor, "start_mediation", mediation, mediator=mediator.name, committee=committee.name)
     return mediation
 
@@ -498,6 +499,7 @@ def close_mediation(
     mediation.closed_on = day
     mediation.version += 1
     mediation.save(update_fields=["state", "outcome_note", "referred_to", "closed_on", "version"])
+    casework.mediation_closed(actor=actor, mediation=mediation)
     _log(actor, "close_mediation", mediation, state=state, closed_on=day)
     return mediation
 
@@ -877,9 +879,17 @@ def link_repeat(*, actor: Any, petition: Petition, earlier: Petition) -> Petitio
 
 @transaction.atomic
 def acknowledge(
-    *, actor: Any, petition: Petition, accepted: bool, on: dt.date, note: str = ""
+    *,
+    actor: Any,
+    petition: Petition,
+    accepted: bool,
+    on: dt.date,
+    note: str = "",
+    lead: Mapping[str, Any] | None = None,
 ) -> Petition:
-    """受理告知: accepted (the reply is due 60 days later) or not accepted (with the reason)."""
+    """受理告知: accepted (the reply is due 60 days later) or not accepted (with the reason).
+    The case moves with it (``casework``): accepted and dispatched to ``lead`` (a handling unit
+    as the case engine takes it; by default the centre below, 属地), or rejected."""
     petition = _petition_actor(actor, petition)
     if petition.state != c.PetitionState.RECEIVED:
         raise MediationConflict(_("已告知是否受理"))
@@ -898,6 +908,9 @@ def acknowledge(
         petition.state = c.PetitionState.NOT_ACCEPTED
         petition.reply_text = text
     petition.save()
+    casework.petition_acknowledged(
+        actor=actor, petition=petition, accepted=bool(accepted), note=text, lead=lead
+    )
     _log(actor, "acknowledge", petition, accepted=bool(accepted), on=day)
     return petition
 
@@ -937,6 +950,7 @@ def reply(*, actor: Any, petition: Petition, on: dt.date, text: str) -> Petition
     petition.replied_on = day
     petition.reply_text = body
     petition.save()
+    casework.petition_replied(actor=actor, petition=petition)
     _log(actor, "reply", petition, on=day)
     return petition
 
@@ -1203,3 +1217,311 @@ def answer_consultation(
     consultation.save()
     _log(actor, "answer_consultation", consultation, referral=referral)
     return consultation
+
+
+# -- reception (接待登记) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive_dispute(
+    *,
+    actor: Any,
+    grid: Region,
+    item: str,
+    title: str,
+    description: str,
+    parties: Sequence[Mapping[str, Any]],
+    kind: str = "",
+    amount_yuan: Any = None,
+    people_involved: int = 2,
+    risk: str = c.Risk.LOW,
+    violence_risk: bool = False,
+    mass_risk: bool = False,
+    at: dt.datetime | None = None,
+) -> Dispute:
+    """A walk-in dispute at the reception window: its 矛盾纠纷 case (channel 来访, in
+    ``grid``, the first applicant as the reporter) and the dispute record with its parties, in
+    one transaction; the errors of both come back together and nothing is kept on error."""
+    from gridgov.cases.choices import Channel
+    from gridgov.cases.models import Item
+    from gridgov.cases.services import submit_case
+
+    errors = Errors()
+    if grid.level != "grid" or not _visible(Region, grid.pk, actor):
+        errors.add("grid", _("请选择纠纷所在网格"))
+    elif not access.may(actor, access.MEDIATE, grid.path):
+        raise PermissionDenied(_("您的岗位不能办理此项"))
+    found = Item.objects.filter(code=item, board__code=BOARD, is_active=True).first()
+    if found is None:
+        errors.add("item", _("请选择矛盾纠纷事项"))
+    if kind:
+        _choice(errors, "kind", kind, c.DisputeKind)
+    _amount(errors, amount_yuan)
+    _choice(errors, "risk", risk, c.Risk)
+    cleaned = [_party(errors, f"parties.{i}", values) for i, values in enumerate(parties)]
+    if not any(p.get("role") == c.PartyRole.APPLICANT for p in cleaned):
+        errors.add("parties", _("至少登记一名申请人"))
+    reporter = next((p for p in cleaned if p.get("role") == c.PartyRole.APPLICANT), {})
+    case = None
+    if found is not None and "grid" not in errors.by_field:
+        try:
+            with transaction.atomic():
+                case = submit_case(
+                    channel=Channel.WALK_IN,
+                    title=str(title or ""),
+                    description=str(description or ""),
+                    item=found,
+                    user=actor,
+                    region_path=grid.path,
+                    reporter_name=str(reporter.get("name") or ""),
+                    at=at,
+                )
+        except ValidationError as exc:
+            errors.absorb(exc)
+    errors.raise_if_any()
+    assert case is not None
+    return register_dispute(
+        actor=actor,
+        case=case,
+        kind=kind,
+        amount_yuan=amount_yuan,
+        people_involved=people_involved,
+        risk=risk,
+        violence_risk=violence_risk,
+        mass_risk=mass_risk,
+        parties=parties,
+    )
+
+
+@transaction.atomic
+def remove_duty(*, actor: Any, duty: LegalDuty) -> None:
+    """Take a lawyer off the rota (an operator of the centre)."""
+    if not _visible(LegalDuty, duty.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, duty.region_path)
+    _log(actor, "remove_duty", duty, lawyer=duty.lawyer.name, day=duty.day, slot=duty.slot)
+    duty.delete()
+
+
+# -- petition reception (信访接待登记) --------------------------------------------------------
+
+# The case's channel for each form of petition.
+CHANNEL_OF_FORM: dict[str, str] = {
+    c.PetitionForm.LETTER: "petition",  # 来信来访（信访）
+    c.PetitionForm.VISIT: "walk_in",  # 来访
+    c.PetitionForm.ONLINE: "app",  # 群众端（网上信访）
+    c.PetitionForm.HOTLINE: "hotline",  # 12345 热线转办
+}
+
+
+@transaction.atomic
+def receive_petition(
+    *,
+    actor: Any,
+    form: str,
+    item: Any,
+    region: Region | None,
+    title: str,
+    description: str,
+    petitioners: Sequence[Mapping[str, Any]],
+    people_count: int | None = None,
+    skips_level: bool = False,
+    received_on: dt.date | None = None,
+    address: str = "",
+) -> Petition:
+    """信访接待登记: the 信访诉求 case (channel by the petition's form) and its petition with the
+    petitioners, in one transaction; bad input anywhere stores neither."""
+    from gridgov.cases.models import Item
+    from gridgov.cases.services import submit_case
+
+    if region is not None and not _visible(Region, region.pk, actor):
+        raise _not_found()
+    if region is not None:
+        _need(actor, access.MEDIATE, region.path)
+    errors = Errors()
+    if region is None:
+        errors.add("region", _("请选择信访事项发生地"))
+    form = _choice(errors, "form", form, c.PetitionForm)
+    if not isinstance(item, Item) or item.board.code != PETITION_BOARD:
+        errors.add("item", _("请选择信访诉求板块的事项"))
+    for i, values in enumerate(petitioners):
+        _petitioner(errors, f"petitioners.{i}", values)
+    if not petitioners:
+        errors.add("petitioners", _("至少登记一名信访人"))
+    first = petitioners[0] if petitioners else {}
+    person = first.get("person")
+    case = None
+    if not errors.by_field and region is not None:
+        try:
+            case = submit_case(
+                channel=CHANNEL_OF_FORM[form],
+                title=str(title or ""),
+                description=str(description or ""),
+                item=item,
+                user=actor,
+                region_path=region.path,
+                address=str(address or ""),
+                reporter_name=str(person.name if person else first.get("name") or "")[:50],
+                reporter_phone="" if person else str(first.get("phone") or ""),
+            )
+        except ValidationError as exc:
+            errors.absorb(exc)
+    else:
+        if not str(title or "").strip():
+            errors.add("title", _("请填写标题"))
+        if not str(description or "").strip():
+            errors.add("description", _("请填写问题描述"))
+    errors.raise_if_any()
+    assert case is not None
+    return register_petition(
+        actor=actor,
+        case=case,
+        form=form,
+        petitioners=petitioners,
+        people_count=people_count,
+        skips_level=skips_level,
+        received_on=received_on,
+    )
+
+
+# -- the resident portal: online consultation and mediation request --------------------------
+
+
+def consultation_centres() -> list[Region]:
+    """The centres a resident may ask online: the county's and each township's."""
+    return list(
+        Region.objects.filter(level__in=("county", "township"), is_active=True).order_by("path")
+    )
+
+
+@transaction.atomic
+def request_consultation_online(
+    *,
+    resident: Any,
+    region: Region | None,
+    topic: str,
+    question: str,
+    requester_name: str,
+    at: dt.datetime | None = None,
+) -> Consultation:
+    """A logged-in resident's online legal question (网上咨询) to a county or township centre:
+    it goes to the lawyer on duty there and then, else waits. The resident's account phone
+    (hash and masked form) marks it theirs."""
+    when = at or timezone.now()
+    errors = Errors()
+    if region is None or region.level not in ("county", "township") or not region.is_active:
+        errors.add("region", _("请选择咨询的中心"))
+    topic = _choice(errors, "topic", topic, c.LegalTopic)
+    text = _text(errors, "question", question, 2000, required=True)
+    name = _text(errors, "requester_name", requester_name, 50, required=True)
+    errors.raise_if_any()
+    assert region is not None
+    lawyers = on_duty(region, when)
+    consultation = Consultation.objects.create(
+        region=region,
+        region_path=region.path,
+        channel=c.ConsultChannel.ONLINE,
+        topic=topic,
+        question=text,
+        requester_name=name,
+        phone_hash=resident.phone_hash,
+        phone_masked=resident.phone_masked,
+        lawyer=lawyers[0] if lawyers else None,
+        created_by=None,
+        created_at=when,
+    )
+    _log(None, "request_consultation_online", consultation, topic=topic, region=region.path)
+    return consultation
+
+
+@transaction.atomic
+def request_mediation_online(
+    *,
+    resident: Any,
+    item: Any,
+    description: str,
+    requester_name: str,
+    phone: str = "",
+    amount_yuan: Any = None,
+    other_name: str = "",
+    other_phone: str = "",
+    lng: float | None = None,
+    lat: float | None = None,
+    address: str = "",
+    root_path: str = "",
+    at: dt.datetime | None = None,
+) -> Dispute:
+    """A logged-in resident asks for mediation online: the 矛盾纠纷 case (channel portal, the
+    place as a point or else an address at ``root_path``) and its dispute with the resident as
+    the applicant (their phone protected: the one given, else the account's) and the other
+    side, if named, as the respondent — in one transaction."""
+    from gridgov.cases.choices import Channel
+    from gridgov.cases.models import Item
+    from gridgov.cases.services import submit_case
+
+    when = at or timezone.now()
+    errors = Errors()
+    if not isinstance(item, Item) or item.board.code != BOARD or not item.is_active:
+        errors.add("item", _("请选择纠纷类型"))
+    text = _text(errors, "description", description, 2000, required=True)
+    name = _text(errors, "requester_name", requester_name, 50, required=True)
+    mine = phone_fields(errors, phone, "phone")
+    amount = _amount(errors, amount_yuan)
+    other = _text(errors, "other_name", other_name, 80)
+    theirs = phone_fields(errors, other_phone, "other_phone")
+    if theirs["phone_hash"] and not other:
+        errors.add("other_name", _("填写了对方电话，请同时填写对方姓名或称呼"))
+    place = _text(errors, "address", address, 200)
+    point = lng is not None and lat is not None
+    if not point and not place:
+        errors.add("location", _("请在地图上点选位置，或填写详细地址"))
+    errors.raise_if_any()
+    first = str(text).splitlines()[0][:30]
+    case = submit_case(
+        channel=Channel.RESIDENT_APP,
+        user=None,
+        title=f"{item.name}：{first}"[:100],
+        description=text,
+        item=item,
+        lng=lng if point else None,
+        lat=lat if point else None,
+        region_path=None if point else root_path,
+        address=place,
+        reporter_name=name,
+        reporter_phone=phone.strip() if mine["phone_hash"] else "",
+        resident=resident,
+        at=when,
+    )
+    if not mine["phone_hash"]:
+        mine = {
+            "phone_cipher": "",
+            "phone_masked": resident.phone_masked,
+            "phone_hash": resident.phone_hash,
+        }
+    dispute = Dispute.objects.create(
+        case=case,
+        region_path=case.region_path,
+        kind=c.KIND_OF_ITEM.get(item.code, c.DisputeKind.OTHER),
+        amount_yuan=amount,
+        people_involved=2,
+        created_by=None,  # asked online: the case records the resident
+    )
+    Party.objects.create(
+        dispute=dispute,
+        region_path=dispute.region_path,
+        position=0,
+        role=c.PartyRole.APPLICANT,
+        name=name,
+        **mine,
+    )
+    if other:
+        Party.objects.create(
+            dispute=dispute,
+            region_path=dispute.region_path,
+            position=1,
+            role=c.PartyRole.RESPONDENT,
+            name=other,
+            **theirs,
+        )
+    _log(None, "request_mediation_online", dispute, case=case.number)
+    return dispute

@@ -3,14 +3,22 @@
 Period rule: a dispute (board "JF") counts in the period its closure falls in — ``closed_at``,
 local date, both ends included; closure is the verification passing, and a reopened dispute has
 no ``closed_at`` until it is closed again, so it is paid once, in the month it is finally
-closed. It counts for the person who led it (``lead_user``; self-handled disputes included) if
-it lies in the region's subtree; disputes led by a department or a centre pay nobody. The
-amount is the count per difficulty (the case's, fixed at intake: 简单 / 一般 / 疑难) times the
-yuan per dispute of the ``GRIDGOV_SUBSIDY`` setting (``simple=50,ordinary=120,difficult=300``).
+closed. Disputes in the region's subtree count:
 
-There is no mediator (调解员) role, so the statement lists every person who led a closed
-dispute, labelled with their current posts in the region. Each count links to the workbench
-list of exactly the disputes behind it.
+- for the mediator (调解员, ``mediation.Mediator``) when the dispute's mediation ended with an
+  agreement (达成协议 / 部分达成): the lead mediator of that mediation (the latest such
+  mediation when there were several), with or without an account, whoever led the case;
+- otherwise for the person who led the case (``lead_user``; self-handled disputes included);
+  disputes led by a department or a centre and not mediated to an agreement pay nobody.
+
+So no dispute is paid twice: one line per mediator (name, committee and kind) and one per
+lead person. A mediator whose account also led other disputes has both lines, the mediated
+ones on the mediator's line and the others on the person's. The amount is the count per
+difficulty (the case's, fixed at intake: 简单 / 一般 / 疑难) times the yuan per dispute of the
+``GRIDGOV_SUBSIDY`` setting (``simple=50,ordinary=120,difficult=300``), the same for both.
+
+Each count links to the workbench list of exactly the disputes behind it (``CaseFilter``
+``mediator=…`` for a mediator's cells; ``lead_user=…&mediation_agreed=false`` for a person's).
 
 绩效补贴 (performance pay, issue 9): the statement also lists every worker on the field-work
 roster (``ops``: active, with a current assignment to a grid in the region), with their monthly
@@ -33,7 +41,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count
+from django.db.models import Count, Subquery
 
 from gridgov.accounts.models import Post, User
 from gridgov.accounts.roles import Role
@@ -228,8 +236,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Line:
-    """One person (``user_id``, and ``worker_id`` when on the field-work roster) or the totals
-    (``is_total``). ``url`` lists all the person's counted disputes; the totals have no links
+    """One person (``user_id``, and ``worker_id`` when on the field-work roster), one mediator
+    (``mediator_id``; ``user_id`` stays None) or the totals (``is_total``). ``url`` lists all the person's counted disputes; the totals have no links
     (a case list cannot say "led by some person", only by one). ``score`` and ``performance``
     are None off the roster or when the period is not one month."""
 
@@ -243,6 +251,7 @@ class Line:
     score: Decimal | None = None
     performance: Decimal | None = None
     is_total: bool = False
+    mediator_id: int | None = None
 
     @property
     def count(self) -> int:
@@ -287,8 +296,9 @@ class Statement:
     @property
     def rule(self) -> str:
         text = (
-            f"统计口径：{self.span.label}内办结（核查通过）的矛盾纠纷案件，按主办人计，"
-            "含网格员自处置；重办的案件在再次办结的月份计入。"
+            f"统计口径：{self.span.label}内办结（核查通过）的矛盾纠纷案件；经调解达成协议"
+            "（含部分达成）的计入主持调解员，其余按主办人计，含网格员自处置；"
+            "重办的案件在再次办结的月份计入。"
         )
         if self.performance is None:
             return text + (
@@ -365,7 +375,9 @@ def statement(
             pay = parse_performance(performance)
         else:
             pay = configured_performance()
-    cases = _case_filter(region, span).apply(Case.objects.filter(lead_user__isnull=False))
+    cases = _case_filter(region, span, mediation_agreed=False).apply(
+        Case.objects.filter(lead_user__isnull=False)
+    )
     counts: dict[int, dict[str, int]] = {}
     table = (
         cases.filter(difficulty__in=DIFFICULTIES)
@@ -393,7 +405,11 @@ def statement(
             d: Cell(
                 count=found[d],
                 amount=(chosen[d] * found[d]).quantize(CENT),
-                url=link(_case_filter(region, span, lead_user=uid, difficulty=d)) if uid else "",
+                url=link(
+                    _case_filter(region, span, lead_user=uid, difficulty=d, mediation_agreed=False)
+                )
+                if uid
+                else "",
             )
             for d in DIFFICULTIES
         }
@@ -409,7 +425,9 @@ def statement(
                 cells=cells_of(uid),
                 user_id=uid,
                 username=users[uid].username if uid is not None else "",
-                url=link(_case_filter(region, span, lead_user=uid)) if uid else "",
+                url=link(_case_filter(region, span, lead_user=uid, mediation_agreed=False))
+                if uid
+                else "",
                 worker_id=worker.pk,
                 score=score,
                 performance=pay.amount(score) if pay is not None else None,
@@ -424,9 +442,10 @@ def statement(
                 cells=cells_of(uid),
                 user_id=uid,
                 username=user.username,
-                url=link(_case_filter(region, span, lead_user=uid)),
+                url=link(_case_filter(region, span, lead_user=uid, mediation_agreed=False)),
             )
         )
+    lines.extend(_mediator_lines(region, span, chosen))
     lines.sort(key=lambda line: (-line.amount, line.name, line.username))
     totals = Line(
         name="合计",
@@ -448,6 +467,49 @@ def statement(
     return Statement(
         region=region, span=span, amounts=chosen, lines=lines, totals=totals, performance=pay
     )
+
+
+def _mediator_lines(region: Region, span: Span, chosen: Mapping[str, Decimal]) -> list[Line]:
+    """One line per mediator who led a mediation to an agreement on a dispute closed in the
+    span: by name, committee and kind, with or without an account."""
+    from gridgov.mediation.models import Mediator
+
+    mediated = _case_filter(region, span, mediation_agreed=True).apply(Case.objects.all())
+    paid = CaseFilter.agreed_mediations().values("mediator_id")[:1]
+    table = (
+        mediated.filter(difficulty__in=DIFFICULTIES)
+        .annotate(paid_mediator=Subquery(paid))
+        .order_by()
+        .values("paid_mediator", "difficulty")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in table:
+        counts.setdefault(row["paid_mediator"], dict.fromkeys(DIFFICULTIES, 0))[
+            row["difficulty"]
+        ] += row["n"]
+    mediators = Mediator.objects.filter(pk__in=list(counts)).select_related("committee", "user")
+    lines = []
+    for mediator in mediators:
+        found = counts[mediator.pk]
+        lines.append(
+            Line(
+                name=mediator.name,
+                posts=f"{mediator.committee.name}{mediator.get_kind_display()}",
+                cells={
+                    d: Cell(
+                        count=found[d],
+                        amount=(chosen[d] * found[d]).quantize(CENT),
+                        url=link(_case_filter(region, span, mediator=mediator.pk, difficulty=d)),
+                    )
+                    for d in DIFFICULTIES
+                },
+                username=mediator.user.username if mediator.user is not None else "",
+                url=link(_case_filter(region, span, mediator=mediator.pk)),
+                mediator_id=mediator.pk,
+            )
+        )
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------

@@ -97,23 +97,23 @@ def test_time_limits_from_acknowledgment_to_review(petition_case, people):
     petition = register(people, petition_case())
     with pytest.raises(ValidationError) as info:
         services.acknowledge(
-            actor=people.village_op, petition=petition, accepted=False, on=D(2026, 11, 1)
+            actor=people.county_op, petition=petition, accepted=False, on=D(2026, 11, 1)
         )
     assert set(info.value.message_dict) == {"on", "note"}
     petition = services.acknowledge(
-        actor=people.village_op, petition=petition, accepted=True, on=D(2026, 11, 10)
+        actor=people.county_op, petition=petition, accepted=True, on=D(2026, 11, 10)
     )
     assert petition.state == "accepted" and petition.reply_by == D(2027, 1, 9)  # 60 days
     with pytest.raises(MediationConflict):
         services.acknowledge(
-            actor=people.village_op, petition=petition, accepted=True, on=D(2026, 11, 10)
+            actor=people.county_op, petition=petition, accepted=True, on=D(2026, 11, 10)
         )
     petition = services.extend(actor=people.village_op, petition=petition, reason="需要现场核实")
     assert petition.reply_by == D(2027, 2, 8)  # + 30
     with pytest.raises(MediationConflict):  # only once
         services.extend(actor=people.village_op, petition=petition, reason="再次延期")
     petition = services.reply(
-        actor=people.village_op, petition=petition, on=D(2026, 12, 1), text="经核实，已督促支付。"
+        actor=people.township_op, petition=petition, on=D(2026, 12, 1), text="经核实，已督促支付。"
     )
     assert petition.state == "replied"
     petition = services.request_review(
@@ -131,9 +131,9 @@ def test_time_limits_from_acknowledgment_to_review(petition_case, people):
 def test_a_review_is_requested_within_thirty_days(petition_case, people):
     petition = register(people, petition_case())
     services.acknowledge(
-        actor=people.village_op, petition=petition, accepted=True, on=D(2026, 11, 3)
+        actor=people.county_op, petition=petition, accepted=True, on=D(2026, 11, 3)
     )
-    services.reply(actor=people.village_op, petition=petition, on=D(2026, 11, 4), text="已答复。")
+    services.reply(actor=people.township_op, petition=petition, on=D(2026, 11, 4), text="已答复。")
     with pytest.raises(ValidationError) as info:
         services.request_review(actor=people.village_op, petition=petition, on=D(2026, 12, 5))
     assert set(info.value.message_dict) == {"on"}
@@ -144,7 +144,7 @@ def test_a_review_is_requested_within_thirty_days(petition_case, people):
 
 def test_not_accepted_needs_a_reason(petition_case, people):
     petition = services.acknowledge(
-        actor=people.village_op,
+        actor=people.county_op,
         petition=register(people, petition_case()),
         accepted=False,
         on=D(2026, 11, 5),
@@ -152,7 +152,7 @@ def test_not_accepted_needs_a_reason(petition_case, people):
     )
     assert petition.state == "not_accepted" and petition.reply_by is None
     with pytest.raises(MediationConflict):
-        services.reply(actor=people.village_op, petition=petition, on=D(2026, 11, 6), text="x")
+        services.reply(actor=people.township_op, petition=petition, on=D(2026, 11, 6), text="x")
 
 
 def test_repeat_petitioners_and_hot_topics(petition_case, people):
@@ -206,11 +206,11 @@ def test_deadlines_with_their_lights(petition_case, people):
     waiting = register(people, petition_case())  # acknowledge by 17 November
     handled = register(people, petition_case())
     services.acknowledge(
-        actor=people.village_op, petition=handled, accepted=True, on=D(2026, 11, 3)
+        actor=people.county_op, petition=handled, accepted=True, on=D(2026, 11, 3)
     )  # reply by 2 January 2027
     done = register(people, petition_case())
     services.acknowledge(
-        actor=people.village_op, petition=done, accepted=False, on=D(2026, 11, 3), note="不属于"
+        actor=people.county_op, petition=done, accepted=False, on=D(2026, 11, 3), note="不属于"
     )
     rows = selectors.petition_deadlines(people.village_op, today=D(2026, 11, 15))
     assert [(r.petition_id, r.step, r.due, r.days_left, r.light) for r in rows] == [

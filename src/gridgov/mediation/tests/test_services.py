@@ -13,6 +13,7 @@ from django.http import Http404
 
 from gridgov.accounts.roles import Role
 from gridgov.cases.models import Item
+from gridgov.cases.services import act
 from gridgov.cases.tests.fixtures import GRID_A, GRID_B, TZ
 from gridgov.mediation import choices as c
 from gridgov.mediation import services
@@ -182,7 +183,7 @@ def test_sessions_by_the_mediator_only_while_open(dispute, room, people):
             actor=elsewhere, mediation=mediation, starts_at=at, place="x", participants="y"
         )
     services.close_mediation(
-        actor=people.village_op, mediation=mediation, state="withdrawn", closed_on=DAY
+        actor=room[1].user, mediation=mediation, state="withdrawn", closed_on=DAY
     )
     with pytest.raises(MediationConflict):
         services.record_session(
@@ -194,7 +195,7 @@ def test_sessions_by_the_mediator_only_while_open(dispute, room, people):
 def test_an_agreement_is_numbered_per_committee_and_year(dispute, room, people, report):
     mediation = start(dispute, room, people)
     closed = services.close_mediation(
-        actor=people.village_op, mediation=mediation, state="agreed", agreement=AGREEMENT
+        actor=room[1].user, mediation=mediation, state="agreed", agreement=AGREEMENT
     )
     agreement = Agreement.objects.get(mediation=closed)
     assert closed.state == "agreed" and closed.closed_on == AGREEMENT["signed_on"]
@@ -205,14 +206,14 @@ def test_an_agreement_is_numbered_per_committee_and_year(dispute, room, people, 
         actor=people.village_op, case=case, parties=[{"role": "applicant", "name": "甲"}]
     )
     partial = services.close_mediation(
-        actor=people.village_op,
+        actor=room[1].user,
         mediation=start(second, room, people),
         state="partial",
         agreement={**AGREEMENT, "terms": ["楼道杂物由双方各自清理"]},
     )
     assert partial.agreement.number.endswith("调字第 2 号")
     with pytest.raises(MediationConflict):
-        services.close_mediation(actor=people.village_op, mediation=closed, state="failed")
+        services.close_mediation(actor=room[1].user, mediation=closed, state="failed")
 
 
 @pytest.mark.parametrize(
@@ -234,7 +235,7 @@ def test_outcomes_need_their_details(dispute, room, people, state, values, field
     mediation = start(dispute, room, people)
     with pytest.raises(ValidationError) as info:
         services.close_mediation(
-            actor=people.village_op, mediation=mediation, state=state, agreement=values
+            actor=room[1].user, mediation=mediation, state=state, agreement=values
         )
     assert set(info.value.message_dict) == fields
     mediation.refresh_from_db()
@@ -243,14 +244,21 @@ def test_outcomes_need_their_details(dispute, room, people, state, values, field
 
 def test_failure_and_referral(dispute, room, people, report):
     failed = services.close_mediation(
-        actor=people.village_op,
+        actor=room[1].user,
         mediation=start(dispute, room, people),
         state="failed",
         note="被申请人不同意补偿方案，已告知当事人可向人民法院起诉。",
     )
     assert failed.state == "failed" and failed.closed_on is not None
+    # the centre sends the handed-in case back for another attempt (核查不通过: 返工)
+    act(
+        case=dispute.case,
+        user=people.village_op,
+        action="verify_fail",
+        payload={"reason": "再次组织调解"},
+    )
     referred = services.close_mediation(
-        actor=people.village_op,
+        actor=room[1].user,
         mediation=start(dispute, room, people),  # a second attempt after the failed one
         state="court",
         referred_to="舒兰市人民法院",
@@ -262,7 +270,7 @@ def test_failure_and_referral(dispute, room, people, report):
 def test_judicial_confirmation_within_thirty_days_and_decided_once(dispute, room, people):
     signed = DAY + dt.timedelta(days=1)  # 3 November: the 30 days ended on 3 December
     mediation = services.close_mediation(
-        actor=people.village_op,
+        actor=room[1].user,
         mediation=start(dispute, room, people),
         state="agreed",
         agreement={**AGREEMENT, "signed_on": signed},
@@ -311,7 +319,7 @@ def test_follow_up_needs_an_agreement(dispute, room, people):
             actor=people.village_op, mediation=mediation, visited_on=DAY, honoured="full"
         )
     services.close_mediation(
-        actor=people.village_op, mediation=mediation, state="agreed", agreement=AGREEMENT
+        actor=room[1].user, mediation=mediation, state="agreed", agreement=AGREEMENT
     )
     with pytest.raises(ValidationError) as info:
         services.record_follow_up(
@@ -334,7 +342,7 @@ def test_the_agreement_pdf_shows_the_records_with_masked_values_only(dispute, ro
     from gridgov.mediation.documents import agreement_pdf
 
     mediation = services.close_mediation(
-        actor=people.village_op,
+        actor=room[1].user,
         mediation=start(dispute, room, people),
         state="agreed",
         agreement=AGREEMENT,

@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from gridgov.accounts.tokens import authenticate_token
 from gridgov.cases.errors import CaseConflict, CaseForbidden, CaseNotFound
 from gridgov.core.ratelimit import RateLimited
+from gridgov.mediation.errors import MediationConflict
 from gridgov.ops.errors import OpsConflict
 from gridgov.party.errors import PartyConflict
 from gridgov.registry.errors import RegistryConflict
@@ -215,6 +216,11 @@ def _ops_conflict(request: HttpRequest, exc: OpsConflict) -> HttpResponse:
     return error(request, 409, "conflict", exc.message)
 
 
+@api.exception_handler(MediationConflict)
+def _mediation_conflict(request: HttpRequest, exc: MediationConflict) -> HttpResponse:
+    return error(request, 409, "conflict", exc.message)
+
+
 @api.exception_handler(RateLimited)
 def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return error(
@@ -230,6 +236,7 @@ def _add_routers() -> None:
     from gridgov.accounts.api import router as accounts_router
     from gridgov.cases.api import router as cases_router
     from gridgov.core.api import router as core_router
+    from gridgov.mediation.api import router as mediation_router
     from gridgov.metrics.api import router as metrics_router
     from gridgov.ops.api import router as ops_router
     from gridgov.party.api import router as party_router
@@ -244,6 +251,7 @@ def _add_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", party_router)
     api.add_router("/", ops_router)
+    api.add_router("/", mediation_router)
 
 
 _add_routers()

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import Resident, User
+from gridgov.core.privacy import redact
 from gridgov.core.ratelimit import Limit, client_ip, hit
 
 
@@ -77,3 +78,25 @@ def throttle_code_check(request: HttpRequest, phone: str) -> None:
         ip_limit=(30, 600),
         account_limit=(10, 600),
     )
+
+
+# -- shaping records for the JSON API (the same in every app's API) ---------------------------
+
+
+def choice_label(options: Any, value: str) -> str:
+    """The label of a choice value (the value itself when it is not one of the options)."""
+    return str(options(value).label) if value in options.values else value
+
+
+def free_text(value: str) -> str:
+    """Free text as it may leave: resident ID numbers and mobiles in it masked."""
+    return redact(value) if value else value
+
+
+def place(region: Any) -> dict[str, str]:
+    """A region as the API shows it: its code path and name."""
+    return {"path": region.path, "name": region.name}
+
+
+def user_name(user: Any) -> str | None:
+    return display_name(user) or None

@@ -25,9 +25,8 @@ from ninja import P, PathEx, Query, QueryEx, Router, Status
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.core.apischemas import MAX_ID, Keyset
-from gridgov.core.apiutil import display_name, staff
+from gridgov.core.apiutil import choice_label, display_name, free_text, place, staff, user_name
 from gridgov.core.jurisdiction import restrict
-from gridgov.core.privacy import redact
 from gridgov.metrics import access as metrics_access
 from gridgov.metrics.api import period_out, span_of
 from gridgov.metrics.figures import Value
@@ -157,23 +156,6 @@ WORKER_RELATED = ("region", "user")
 # -- shaping ---------------------------------------------------------------------------------
 
 
-def _label(options: Any, value: str) -> str:
-    return str(options(value).label) if value in options.values else value
-
-
-def _text(value: str) -> str:
-    """Free text as it may leave: resident ID numbers and mobiles in it masked."""
-    return redact(value) if value else value
-
-
-def _place(region: Any) -> dict[str, str]:
-    return {"path": region.path, "name": region.name}
-
-
-def _name(user: Any) -> str | None:
-    return display_name(user) or None
-
-
 def _worker_ref(worker: Worker) -> dict[str, Any]:
     return {"id": worker.pk, "name": worker.name}
 
@@ -199,28 +181,28 @@ def worker_out(worker: Worker) -> dict[str, Any]:
         "id": worker.pk,
         "name": worker.name,
         "gender": worker.gender,
-        "gender_label": _label(c.Gender, worker.gender),
+        "gender_label": choice_label(c.Gender, worker.gender),
         "birth_year": worker.birth_date.year if worker.birth_date else None,
         "phone_masked": worker.phone_masked,
         "kind": worker.kind,
-        "kind_label": _label(c.WorkerKind, worker.kind),
+        "kind_label": choice_label(c.WorkerKind, worker.kind),
         "education": worker.education,
-        "education_label": _label(c.Education, worker.education),
+        "education_label": choice_label(c.Education, worker.education),
         "political_status": worker.political_status,
-        "political_status_label": _label(c.PoliticalStatus, worker.political_status),
+        "political_status_label": choice_label(c.PoliticalStatus, worker.political_status),
         "background_checked": worker.background_checked,
-        "region": _place(worker.region),
+        "region": place(worker.region),
         "hired_on": worker.hired_on,
         "left_on": worker.left_on,
         "state": worker.state,
-        "state_label": _label(c.WorkerState, worker.state),
+        "state_label": choice_label(c.WorkerState, worker.state),
         "user": (
             {"id": worker.user.pk, "name": display_name(worker.user)}
             if worker.user is not None
             else None
         ),
         "grids": _grids(worker),
-        "note": _text(worker.note),
+        "note": free_text(worker.note),
         "version": worker.version,
     }
 
@@ -230,14 +212,14 @@ def assignment_out(assignment: Assignment) -> dict[str, Any]:
     return {
         "id": assignment.pk,
         "worker": _worker_ref(assignment.worker),
-        "grid": _place(assignment.grid),
+        "grid": place(assignment.grid),
         "is_main": assignment.is_main,
         "starts_on": assignment.starts_on,
         "ends_on": assignment.ends_on,
         "current": assignment.starts_on <= today
         and (assignment.ends_on is None or assignment.ends_on >= today),
-        "reason": _text(assignment.reason),
-        "created_by": _name(assignment.created_by),
+        "reason": free_text(assignment.reason),
+        "created_by": user_name(assignment.created_by),
     }
 
 
@@ -245,9 +227,9 @@ def course_out(course: Course) -> dict[str, Any]:
     return {
         "id": course.pk,
         "name": course.name,
-        "topic": _text(course.topic),
+        "topic": free_text(course.topic),
         "hours": f"{Decimal(course.hours):.1f}",
-        "region": _place(course.region),
+        "region": place(course.region),
         "is_active": course.is_active,
     }
 
@@ -256,13 +238,13 @@ def session_out(session: TrainingSession) -> dict[str, Any]:
     return {
         "id": session.pk,
         "course": course_out(session.course),
-        "region": _place(session.region),
+        "region": place(session.region),
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
-        "place": _text(session.place),
+        "place": free_text(session.place),
         "trainer": session.trainer,
-        "note": _text(session.note),
-        "created_by": _name(session.created_by),
+        "note": free_text(session.note),
+        "created_by": user_name(session.created_by),
     }
 
 
@@ -270,7 +252,7 @@ def _sheet_row(row: TrainingAttendance) -> dict[str, Any]:
     return {
         "worker": _worker_ref(row.worker),
         "status": row.status,
-        "status_label": _label(c.AttendanceStatus, row.status),
+        "status_label": choice_label(c.AttendanceStatus, row.status),
         "passed": row.passed,
         "score": row.score,
     }
@@ -283,13 +265,13 @@ def leave_out(leave: Leave) -> dict[str, Any]:
         "id": leave.pk,
         "worker": _worker_ref(leave.worker),
         "kind": leave.kind,
-        "kind_label": _label(c.LeaveKind, leave.kind),
+        "kind_label": choice_label(c.LeaveKind, leave.kind),
         "starts_on": leave.starts_on,
         "ends_on": leave.ends_on,
-        "reason": _text(leave.reason),
+        "reason": free_text(leave.reason),
         "state": state,
         "state_label": labels[state],
-        "approved_by": _name(leave.approved_by),
+        "approved_by": user_name(leave.approved_by),
         "approved_at": leave.approved_at,
         "created_at": leave.created_at,
     }
@@ -299,10 +281,10 @@ def duty_out(duty: DutyShift) -> dict[str, Any]:
     return {
         "id": duty.pk,
         "worker": _worker_ref(duty.worker),
-        "region": _place(duty.region),
+        "region": place(duty.region),
         "day": duty.day,
-        "note": _text(duty.note),
-        "created_by": _name(duty.created_by),
+        "note": free_text(duty.note),
+        "created_by": user_name(duty.created_by),
     }
 
 
@@ -311,7 +293,7 @@ def checkin_out(checkin: CheckIn) -> dict[str, Any]:
         "id": checkin.pk,
         "worker": _worker_ref(checkin.worker),
         "kind": checkin.kind,
-        "kind_label": _label(c.CheckInKind, checkin.kind),
+        "kind_label": choice_label(c.CheckInKind, checkin.kind),
         "at": checkin.at,
         "day": checkin.day,
         "lng": checkin.lng,
@@ -319,9 +301,9 @@ def checkin_out(checkin: CheckIn) -> dict[str, Any]:
         "accuracy": checkin.accuracy,
         "accepted": checkin.accepted,
         "reason": checkin.reason,
-        "reason_text": _label(c.RefuseReason, checkin.reason) if checkin.reason else "",
+        "reason_text": choice_label(c.RefuseReason, checkin.reason) if checkin.reason else "",
         "distance_m": checkin.distance_m,
-        "grid": _place(checkin.grid) if checkin.grid is not None else None,
+        "grid": place(checkin.grid) if checkin.grid is not None else None,
         "message": services.checkin_message(checkin),
     }
 
@@ -330,9 +312,9 @@ def patrol_out(patrol: Patrol) -> dict[str, Any]:
     return {
         "id": patrol.pk,
         "worker": _worker_ref(patrol.worker),
-        "grid": _place(patrol.grid),
+        "grid": place(patrol.grid),
         "state": patrol.state,
-        "state_label": _label(c.PatrolState, patrol.state),
+        "state_label": choice_label(c.PatrolState, patrol.state),
         "day": patrol.day,
         "started_at": patrol.started_at,
         "stopped_at": patrol.stopped_at,
@@ -343,7 +325,7 @@ def patrol_out(patrol: Patrol) -> dict[str, Any]:
         "last_at": patrol.last_at,
         "last_lng": patrol.last_lng,
         "last_lat": patrol.last_lat,
-        "note": _text(patrol.note),
+        "note": free_text(patrol.note),
         "version": patrol.version,
     }
 
@@ -352,17 +334,17 @@ def plan_out(plan: PatrolPlan) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "id": plan.pk,
-        "grid": _place(plan.grid),
+        "grid": place(plan.grid),
         "times": plan.times,
         "period": plan.period,
-        "period_label": _label(c.PlanPeriod, plan.period),
+        "period_label": choice_label(c.PlanPeriod, plan.period),
         "min_minutes": plan.min_minutes,
         "min_distance_m": plan.min_distance_m,
         "starts_on": plan.starts_on,
         "ends_on": plan.ends_on,
         "current": plan.starts_on <= today and (plan.ends_on is None or plan.ends_on >= today),
-        "note": _text(plan.note),
-        "created_by": _name(plan.created_by),
+        "note": free_text(plan.note),
+        "created_by": user_name(plan.created_by),
     }
 
 
@@ -1019,7 +1001,7 @@ def patrol_track(request: HttpRequest, patrol_id: Id) -> dict[str, Any]:
                 "patrol_id": patrol.pk,
                 "worker": patrol.worker.name,
                 "state": patrol.state,
-                "state_label": _label(c.PatrolState, patrol.state),
+                "state_label": choice_label(c.PatrolState, patrol.state),
                 "started_at": patrol.started_at.isoformat(),
                 "stopped_at": patrol.stopped_at.isoformat() if patrol.stopped_at else None,
                 "distance_m": patrol.distance_m,
@@ -1066,7 +1048,7 @@ def on_duty(request: HttpRequest, region: RegionParam = "") -> dict[str, Any]:
                 "worker_id": row.worker_id,
                 "name": row.name,
                 "kind": row.kind,
-                "kind_label": _label(c.WorkerKind, row.kind),
+                "kind_label": choice_label(c.WorkerKind, row.kind),
                 "grid_path": row.grid_path,
                 "grid_name": row.grid_name,
                 "since": row.since.isoformat(),

@@ -22,8 +22,7 @@ from ninja import P, PathEx, Query, QueryEx, Router, Status
 
 from gridgov.accounts.models import Resident, User
 from gridgov.core.apischemas import MAX_ID, Keyset, ReasonIn
-from gridgov.core.apiutil import display_name, staff
-from gridgov.core.privacy import redact
+from gridgov.core.apiutil import choice_label, display_name, free_text, place, staff, user_name
 from gridgov.metrics.api import period_out, span_of
 from gridgov.party import access, figures, maplayer, selectors, services
 from gridgov.party import choices as c
@@ -132,25 +131,8 @@ MEETING_RELATED = ("organisation", "created_by")
 # -- shaping ---------------------------------------------------------------------------------
 
 
-def _label(options: Any, value: str) -> str:
-    return str(options(value).label) if value in options.values else value
-
-
-def _text(value: str) -> str:
-    """Free text as it may leave: resident ID numbers and mobiles in it masked."""
-    return redact(value) if value else value
-
-
 def _hours(value: Decimal | float | int | None) -> str:
     return f"{Decimal(value or 0):.1f}"
-
-
-def _place(region: Any) -> dict[str, str]:
-    return {"path": region.path, "name": region.name}
-
-
-def _name(user: Any) -> str | None:
-    return display_name(user) or None
 
 
 def _org_ref(org: PartyOrganisation) -> dict[str, Any]:
@@ -158,7 +140,7 @@ def _org_ref(org: PartyOrganisation) -> dict[str, Any]:
         "id": org.pk,
         "name": org.name,
         "kind": org.kind,
-        "kind_label": _label(c.OrgKind, org.kind),
+        "kind_label": choice_label(c.OrgKind, org.kind),
     }
 
 
@@ -174,7 +156,7 @@ def _person_brief(member: PartyMember) -> dict[str, Any]:
         "id": person.pk,
         "name": person.name,
         "gender": person.gender,
-        "gender_label": _label(rc.Gender, person.gender),
+        "gender_label": choice_label(rc.Gender, person.gender),
         "birth_year": person.birth_date.year,
         "phone_masked": person.phone_masked,
     }
@@ -184,9 +166,9 @@ def org_out(org: PartyOrganisation) -> dict[str, Any]:
     return {
         **_org_ref(org),
         "category": org.category,
-        "category_label": _label(c.OrgCategory, org.category),
+        "category_label": choice_label(c.OrgCategory, org.category),
         "parent": _org_ref(org.parent) if org.parent is not None else None,
-        "region": _place(org.region),
+        "region": place(org.region),
         "level": org.level,
         "organisation": (
             {"id": org.organisation.pk, "name": org.organisation.name}
@@ -197,7 +179,7 @@ def org_out(org: PartyOrganisation) -> dict[str, Any]:
         "department_id": org.department_id,
         "founded_on": org.founded_on,
         "phone": org.phone,
-        "address": _text(org.address),
+        "address": free_text(org.address),
         "stars": org.stars,
         "is_active": org.is_active,
         "version": org.version,
@@ -212,7 +194,7 @@ def seat_out(seat: Seat) -> dict[str, Any]:
         "organisation": _org_ref(seat.organisation),
         "member": _member_ref(seat.member),
         "title": seat.title,
-        "title_label": _label(c.SeatTitle, seat.title),
+        "title_label": choice_label(c.SeatTitle, seat.title),
         "starts_on": seat.starts_on,
         "ends_on": seat.ends_on,
         "current": seat.ends_on is None,
@@ -227,13 +209,13 @@ def member_out(member: PartyMember) -> dict[str, Any]:
         "organisation": _org_ref(member.organisation),
         "joined_on": member.joined_on,
         "status": member.status,
-        "status_label": _label(c.MemberStatus, member.status),
+        "status_label": choice_label(c.MemberStatus, member.status),
         "full_member_on": member.full_member_on,
         "in_service": member.is_in_service,
         "in_service_unit": member.in_service_unit,
         "in_service_department": {"id": unit.pk, "name": unit.name} if unit else None,
         "is_mobile": member.is_mobile,
-        "mobile_location": _text(member.mobile_location),
+        "mobile_location": free_text(member.mobile_location),
         "mobile_since": member.mobile_since,
         "user": (
             {"id": member.user.pk, "name": display_name(member.user)}
@@ -241,7 +223,7 @@ def member_out(member: PartyMember) -> dict[str, Any]:
             else None
         ),
         "state": member.state,
-        "state_label": _label(c.MemberState, member.state),
+        "state_label": choice_label(c.MemberState, member.state),
         "version": member.version,
         "created_at": member.created_at,
         "updated_at": member.updated_at,
@@ -252,14 +234,14 @@ def registration_out(reg: ServiceRegistration) -> dict[str, Any]:
     return {
         "id": reg.pk,
         "kind": reg.kind,
-        "kind_label": _label(c.RegistrantKind, reg.kind),
+        "kind_label": choice_label(c.RegistrantKind, reg.kind),
         "member": _member_ref(reg.member) if reg.member is not None else None,
         "unit": {"id": reg.unit.pk, "name": reg.unit.name} if reg.unit is not None else None,
-        "community": _place(reg.community),
-        "grid": _place(reg.grid) if reg.grid is not None else None,
+        "community": place(reg.community),
+        "grid": place(reg.grid) if reg.grid is not None else None,
         "state": reg.state,
-        "state_label": _label(c.RegistrationState, reg.state),
-        "skills": _text(reg.skills),
+        "state_label": choice_label(c.RegistrationState, reg.state),
+        "skills": free_text(reg.skills),
         "registered_at": reg.registered_at,
         "assigned_at": reg.assigned_at,
         "ended_at": reg.ended_at,
@@ -278,17 +260,17 @@ def need_out(need: Need) -> dict[str, Any]:
     return {
         "id": need.pk,
         "kind": need.kind,
-        "kind_label": _label(c.NeedKind, need.kind),
-        "title": _text(need.title),
-        "detail": _text(need.detail),
-        "region": _place(need.region),
-        "beneficiary": _text(need.beneficiary),
+        "kind_label": choice_label(c.NeedKind, need.kind),
+        "title": free_text(need.title),
+        "detail": free_text(need.detail),
+        "region": place(need.region),
+        "beneficiary": free_text(need.beneficiary),
         "slots": need.slots,
         "taken": getattr(need, "live_claims", 0),
         "due_on": need.due_on,
         "state": need.state,
-        "state_label": _label(c.NeedState, need.state),
-        "published_by": _name(need.published_by),
+        "state_label": choice_label(c.NeedState, need.state),
+        "published_by": user_name(need.published_by),
         "published_at": need.published_at,
         "done_at": need.done_at,
         "version": need.version,
@@ -300,20 +282,20 @@ def claim_out(claim: Claim) -> dict[str, Any]:
         "id": claim.pk,
         "need": {
             "id": claim.need.pk,
-            "title": _text(claim.need.title),
+            "title": free_text(claim.need.title),
             "state": claim.need.state,
-            "state_label": _label(c.NeedState, claim.need.state),
+            "state_label": choice_label(c.NeedState, claim.need.state),
         },
         "registration_id": claim.registration_id,
         "claimant": _claimant(claim.registration),
         "state": claim.state,
-        "state_label": _label(c.ClaimState, claim.state),
+        "state_label": choice_label(c.ClaimState, claim.state),
         "claimed_at": claim.claimed_at,
         "reported_at": claim.reported_at,
-        "result": _text(claim.result),
+        "result": free_text(claim.result),
         "hours": _hours(claim.hours),
         "confirmed_at": claim.confirmed_at,
-        "confirmed_by": _name(claim.confirmed_by),
+        "confirmed_by": user_name(claim.confirmed_by),
     }
 
 
@@ -322,16 +304,16 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
         "id": meeting.pk,
         "organisation": _org_ref(meeting.organisation),
         "kind": meeting.kind,
-        "kind_label": _label(c.MeetingKind, meeting.kind),
-        "title": _text(meeting.title),
+        "kind_label": choice_label(c.MeetingKind, meeting.kind),
+        "title": free_text(meeting.title),
         "starts_at": meeting.starts_at,
         "ends_at": meeting.ends_at,
-        "place": _text(meeting.place),
+        "place": free_text(meeting.place),
         "is_online": meeting.is_online,
         "online_link": meeting.online_link,
         "state": meeting.state,
-        "state_label": _label(c.MeetingState, meeting.state),
-        "created_by": _name(meeting.created_by),
+        "state_label": choice_label(c.MeetingState, meeting.state),
+        "created_by": user_name(meeting.created_by),
         "version": meeting.version,
     }
 
@@ -340,20 +322,20 @@ def _attendance_out(member: PartyMember, row: Attendance | None) -> dict[str, An
     return {
         "member": _member_ref(member),
         "kind": row.kind if row else None,
-        "kind_label": _label(c.AttendanceKind, row.kind) if row else _("未记录"),
+        "kind_label": choice_label(c.AttendanceKind, row.kind) if row else _("未记录"),
         "signed_at": row.signed_at if row else None,
-        "note": _text(row.note) if row else "",
+        "note": free_text(row.note) if row else "",
     }
 
 
 def chief_out(chief: GridChiefAppointment) -> dict[str, Any]:
     return {
         "id": chief.pk,
-        "grid": _place(chief.grid),
+        "grid": place(chief.grid),
         "member": _member_ref(chief.member),
         "is_default": chief.is_default,
-        "reason": _text(chief.reason),
-        "appointed_by": _name(chief.appointed_by),
+        "reason": free_text(chief.reason),
+        "appointed_by": user_name(chief.appointed_by),
         "starts_on": chief.starts_on,
         "ends_on": chief.ends_on,
         "current": chief.ends_on is None,
@@ -366,9 +348,9 @@ def record_out(record: ServiceRecord) -> dict[str, Any]:
         "registration_id": record.registration_id,
         "day": record.day,
         "hours": _hours(record.hours),
-        "content": _text(record.content),
+        "content": free_text(record.content),
         "claim_id": record.claim_id,
-        "recorded_by": _name(record.recorded_by),
+        "recorded_by": user_name(record.recorded_by),
         "created_at": record.created_at,
     }
 
@@ -382,8 +364,8 @@ def rating_out(rating: StarRating) -> dict[str, Any]:
         "total": _hours(rating.total),
         "max_total": rating.max_total,
         "stars": rating.stars,
-        "note": _text(rating.note),
-        "rated_by": _name(rating.rated_by),
+        "note": free_text(rating.note),
+        "rated_by": user_name(rating.rated_by),
         "rated_at": rating.rated_at,
     }
 
@@ -393,10 +375,10 @@ def centre_out(centre: ServiceCentre) -> dict[str, Any]:
         "id": centre.pk,
         "name": centre.name,
         "level": centre.level,
-        "level_label": _label(c.CentreLevel, centre.level),
-        "region": _place(centre.region),
+        "level_label": choice_label(c.CentreLevel, centre.level),
+        "region": place(centre.region),
         "organisation": _org_ref(centre.organisation) if centre.organisation else None,
-        "address": _text(centre.address),
+        "address": free_text(centre.address),
         "lng": centre.lng,
         "lat": centre.lat,
         "phone": centre.phone,
@@ -510,9 +492,9 @@ def _meeting_detail(user: User, pk: int) -> dict[str, Any]:
     attendees: Iterable[PartyMember] = [*expected, *sorted(extra, key=lambda m: m.pk)]
     return {
         **meeting_out(meeting),
-        "agenda": _text(meeting.agenda),
-        "materials": _text(meeting.materials),
-        "minutes": _text(meeting.minutes),
+        "agenda": free_text(meeting.agenda),
+        "materials": free_text(meeting.materials),
+        "minutes": free_text(meeting.minutes),
         "attendance": [_attendance_out(m, rows.get(m.pk)) for m in attendees],
     }
 
@@ -552,7 +534,7 @@ def _tree_out(node: Any) -> dict[str, Any]:
     org = node.org
     return {
         **_org_ref(org),
-        "region": _place(org.region),
+        "region": place(org.region),
         "stars": org.stars,
         "members": node.members,
         "total_members": node.total_members,
@@ -1038,7 +1020,7 @@ def sign_in(request: HttpRequest, meeting_id: Id, data: SignInIn) -> dict[str, A
         "meeting_id": meeting_id,
         "member": _member_ref(member),
         "kind": row.kind,
-        "kind_label": _label(c.AttendanceKind, row.kind),
+        "kind_label": choice_label(c.AttendanceKind, row.kind),
         "signed_at": row.signed_at,
     }
 
@@ -1277,5 +1259,5 @@ def party_map(
     for feature in layer["features"]:
         props = feature["properties"]
         if props.get("address"):
-            props["address"] = _text(props["address"])
+            props["address"] = free_text(props["address"])
     return layer

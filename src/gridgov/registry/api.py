@@ -19,7 +19,7 @@ from ninja import P, PathEx, Query, QueryEx, Router, Status
 
 from gridgov.accounts.models import User
 from gridgov.core.apischemas import MAX_ID, Keyset, ReasonIn
-from gridgov.core.apiutil import display_name, staff
+from gridgov.core.apiutil import choice_label, display_name, free_text, place, staff
 from gridgov.core.jurisdiction import scope_for
 from gridgov.core.privacy import mask_name, redact
 from gridgov.core.ratelimit import client_address
@@ -96,15 +96,6 @@ VISITS_ORDER = Keyset((("-visited_at", "datetime"), ("-id", "int")))
 # -- shaping ---------------------------------------------------------------------------------
 
 
-def _label(options: Any, value: str) -> str:
-    return str(options(value).label) if value in options.values else value
-
-
-def _text(value: str) -> str:
-    """Free text as it may leave: resident ID numbers and mobiles in it masked."""
-    return redact(value) if value else value
-
-
 def _masked_json(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
@@ -115,16 +106,12 @@ def _masked_json(value: Any) -> Any:
     return value
 
 
-def _place(region: Any) -> dict[str, str]:
-    return {"path": region.path, "name": region.name}
-
-
 def _user_ref(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "name": display_name(user)}
 
 
 def _room_ref(room: Room) -> dict[str, Any]:
-    return {"id": room.pk, "label": room.label, "building": _place(room.building)}
+    return {"id": room.pk, "label": room.label, "building": place(room.building)}
 
 
 def _person_ref(person: Person) -> dict[str, Any]:
@@ -136,12 +123,12 @@ def _person_brief(person: Person) -> dict[str, Any]:
         **_person_ref(person),
         "phone_masked": person.phone_masked,
         "gender": person.gender,
-        "gender_label": _label(c.Gender, person.gender),
+        "gender_label": choice_label(c.Gender, person.gender),
         "birth_date": person.birth_date,
         "kind": person.kind,
-        "kind_label": _label(c.PersonKind, person.kind),
+        "kind_label": choice_label(c.PersonKind, person.kind),
         "relation": person.relation,
-        "relation_label": _label(c.Relation, person.relation),
+        "relation_label": choice_label(c.Relation, person.relation),
     }
 
 
@@ -160,28 +147,28 @@ def person_out(person: Person, user: Any, *, today: dt.date | None = None) -> di
         "id": person.pk,
         "name": person.name,
         "id_type": person.id_type,
-        "id_type_label": _label(c.IdType, person.id_type),
+        "id_type_label": choice_label(c.IdType, person.id_type),
         "id_masked": person.id_masked,
         "gender": person.gender,
-        "gender_label": _label(c.Gender, person.gender),
+        "gender_label": choice_label(c.Gender, person.gender),
         "birth_date": person.birth_date,
         "age": max(0, person.age_on(today)),
         "phone_masked": person.phone_masked,
         "ethnicity": person.ethnicity,
         "hukou_place": person.hukou_place,
         "kind": person.kind,
-        "kind_label": _label(c.PersonKind, person.kind),
+        "kind_label": choice_label(c.PersonKind, person.kind),
         "residence_status": person.residence_status,
-        "residence_status_label": _label(c.ResidenceStatus, person.residence_status),
+        "residence_status_label": choice_label(c.ResidenceStatus, person.residence_status),
         "household_no": person.household_no,
         "relation": person.relation,
-        "relation_label": _label(c.Relation, person.relation),
+        "relation_label": choice_label(c.Relation, person.relation),
         "is_party_member": person.is_party_member,
         "workplace": person.workplace,
         "state": person.state,
-        "state_label": _label(c.PersonState, person.state),
-        "note": _text(person.note),
-        "region": _place(person.region),
+        "state_label": choice_label(c.PersonState, person.state),
+        "note": free_text(person.note),
+        "region": place(person.region),
         "room": _room_ref(person.room) if person.room is not None else None,
         "version": person.version,
         "created_at": person.created_at,
@@ -195,7 +182,7 @@ def _person_tag_out(row: PersonTag) -> dict[str, Any]:
         **_tag_ref(row.tag),
         "set_at": row.set_at,
         "set_by": display_name(row.set_by) or None,
-        "reason": _text(row.reason),
+        "reason": free_text(row.reason),
     }
 
 
@@ -211,18 +198,18 @@ def person_detail_out(person: Person, user: Any) -> dict[str, Any]:
 def room_out(room: Room) -> dict[str, Any]:
     return {
         "id": room.pk,
-        "building": _place(room.building),
+        "building": place(room.building),
         "unit": room.unit,
         "number": room.number,
         "label": room.label,
         "use": room.use,
-        "use_label": _label(c.RoomUse, room.use),
+        "use_label": choice_label(c.RoomUse, room.use),
         "area_m2": None if room.area_m2 is None else f"{room.area_m2:.2f}",
         "owner": _person_ref(room.owner) if room.owner is not None else None,
         "owner_name": room.owner_name,
         "occupancy": room.occupancy,
-        "occupancy_label": _label(c.Occupancy, room.occupancy),
-        "note": _text(room.note),
+        "occupancy_label": choice_label(c.Occupancy, room.occupancy),
+        "note": free_text(room.note),
         "residents_count": getattr(room, "residents_count", 0),
         "version": room.version,
         "created_at": room.created_at,
@@ -251,18 +238,18 @@ def organisation_out(org: Organisation, user: Any) -> dict[str, Any]:
         "credit_code": org.credit_code,
         "name": org.name,
         "kind": org.kind,
-        "kind_label": _label(c.OrgKind, org.kind),
+        "kind_label": choice_label(c.OrgKind, org.kind),
         "legal_rep": org.legal_rep if revealing else mask_name(org.legal_rep),
         "phone_masked": org.phone_masked,
         "address": org.address,
-        "region": _place(org.region),
-        "dedicated_grid": _place(org.dedicated_grid) if org.dedicated_grid else None,
+        "region": place(org.region),
+        "dedicated_grid": place(org.dedicated_grid) if org.dedicated_grid else None,
         "employees": org.employees,
         "industry": org.industry,
         "founded_on": org.founded_on,
         "state": org.state,
-        "state_label": _label(c.OrgState, org.state),
-        "note": _text(org.note),
+        "state_label": choice_label(c.OrgState, org.state),
+        "note": free_text(org.note),
         "version": org.version,
         "created_at": org.created_at,
         "updated_at": org.updated_at,
@@ -288,12 +275,12 @@ def contract_out(contract: CareContract, user: Any, today: dt.date) -> dict[str,
         "person": _person_ref(contract.person),
         "tag": _tag_ref(tag) if tag is not None else None,
         "carer": _user_ref(contract.carer),
-        "services": _text(contract.services),
+        "services": free_text(contract.services),
         "visit_every_days": contract.visit_every_days,
         "starts_on": contract.starts_on,
         "ends_on": contract.ends_on,
         "state": contract.state,
-        "state_label": _label(c.ContractState, contract.state),
+        "state_label": choice_label(c.ContractState, contract.state),
         "last_visit_at": contract.last_visit_at,
         "next_visit_due": due,
         "overdue": bool(active and due is not None and due < today),
@@ -306,10 +293,10 @@ def visit_out(visit: Visit) -> dict[str, Any]:
         "id": visit.pk,
         "visited_at": visit.visited_at,
         "kind": visit.kind,
-        "kind_label": _label(c.VisitKind, visit.kind),
+        "kind_label": choice_label(c.VisitKind, visit.kind),
         "result": visit.result,
-        "result_label": _label(c.VisitResult, visit.result),
-        "findings": _text(visit.findings),
+        "result_label": choice_label(c.VisitResult, visit.result),
+        "findings": free_text(visit.findings),
         "person": _person_ref(visit.person) if visit.person is not None else None,
         "room": _room_ref(visit.room) if visit.room is not None else None,
         "organisation": (
@@ -330,12 +317,12 @@ def _change_out(change: RegistryChange) -> dict[str, Any]:
     return {
         "id": change.pk,
         "action": change.action,
-        "action_label": _label(c.ChangeAction, change.action),
+        "action_label": choice_label(c.ChangeAction, change.action),
         "actor": display_name(change.actor) or None,
         "at": change.at,
         "before": _masked_json(change.before),
         "after": _masked_json(change.after),
-        "reason": _text(change.reason),
+        "reason": free_text(change.reason),
     }
 
 
@@ -343,10 +330,10 @@ def _tag_event_out(event: PersonTagEvent) -> dict[str, Any]:
     return {
         "tag": _tag_ref(event.tag),
         "action": event.action,
-        "action_label": _label(c.TagAction, event.action),
+        "action_label": choice_label(c.TagAction, event.action),
         "actor": display_name(event.actor) or None,
         "at": event.at,
-        "reason": _text(event.reason),
+        "reason": free_text(event.reason),
     }
 
 
@@ -354,8 +341,8 @@ def _reveal_record_out(record: RevealRecord) -> dict[str, Any]:
     return {
         "actor": display_name(record.actor),
         "field": record.field,
-        "field_label": _label(c.RevealField, record.field),
-        "reason": _text(record.reason),
+        "field_label": choice_label(c.RevealField, record.field),
+        "reason": free_text(record.reason),
         "at": record.at,
     }
 
@@ -509,7 +496,11 @@ def reveal_person(
         actor=user, obj=person, field=data.field, reason=data.reason, ip=client_address(request)
     )
     _no_store(response)
-    return {"field": data.field, "field_label": _label(c.RevealField, data.field), "value": value}
+    return {
+        "field": data.field,
+        "field_label": choice_label(c.RevealField, data.field),
+        "value": value,
+    }
 
 
 @router.get(
@@ -689,7 +680,11 @@ def reveal_organisation(
         actor=user, obj=org, field=data.field, reason=data.reason, ip=client_address(request)
     )
     _no_store(response)
-    return {"field": data.field, "field_label": _label(c.RevealField, data.field), "value": value}
+    return {
+        "field": data.field,
+        "field_label": choice_label(c.RevealField, data.field),
+        "value": value,
+    }
 
 
 # -- tags and key groups ---------------------------------------------------------------------
@@ -706,7 +701,7 @@ def tag_catalogue(request: HttpRequest) -> list[dict[str, Any]]:
             "code": group.code,
             "name": group.name,
             "kind": group.kind,
-            "kind_label": _label(c.TagGroupKind, group.kind),
+            "kind_label": choice_label(c.TagGroupKind, group.kind),
             "sensitive": group.sensitive,
             "tags": [
                 {"code": t.code, "name": t.name, "visit_every_days": t.visit_every_days}

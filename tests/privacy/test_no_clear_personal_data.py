@@ -3,8 +3,9 @@ role without the reveal permission (and for a revealing role until it reveals).
 
 The test does not list the pages: it crawls every link it can reach from the registers' home
 pages (workbench and phone) and every GET operation of the OpenAPI document under
-/api/v1/registry/, /api/v1/party/ (the fixture people are also party members) and /api/v1/ops/
-(the grid worker is on the roster with a phone), filling
+/api/v1/registry/, /api/v1/party/ (the fixture people are also party members), /api/v1/ops/
+(the grid worker is on the roster with a phone) and /api/v1/mediation/ (a dispute, a petition,
+a lawyer and a consultation with clear phones and ID numbers), filling
 path parameters with the fixture records, and scans each body
 (HTML, JSON, CSV and the cells of xlsx files) for the clear ID numbers and phones.
 """
@@ -33,7 +34,14 @@ from gridgov.testing import bearer
 
 pytestmark = pytest.mark.django_db
 
-ROOTS = ("/work/registry/", "/m/registry/", "/work/ops/", "/m/ops/")
+ROOTS = (
+    "/work/registry/",
+    "/m/registry/",
+    "/work/ops/",
+    "/m/ops/",
+    "/work/mediation/",
+    "/m/screening/",
+)
 HREF = re.compile(r"""(?:href|hx-get|action)=["']([^"'#]+)""")
 MAX_PAGES_PER_ROOT = 150  # each part gets its own budget: one cannot crowd out another
 
@@ -163,7 +171,11 @@ def _mediation_world(people, report, person) -> dict:
         actor=people.village_op, region=village, name="育才社区人民调解委员会"
     )
     mediator = mediation.add_mediator(
-        actor=people.village_op, committee=committee, name="王调解", phone=clear[0]
+        actor=people.village_op,
+        committee=committee,
+        name="王调解",
+        phone=clear[0],
+        user=people.grid_worker,  # the case is dispatched to the mediator's account
     )
     dispute = mediation.register_dispute(
         actor=people.village_op,
@@ -284,6 +296,11 @@ def _detail_urls(world) -> list[str]:
         f"/m/registry/rooms/{room.pk}/",
         f"/work/ops/workers/{world['ops_worker'].pk}/",
         f"/work/ops/workers/{world['ops_worker'].pk}/edit/",
+        f"/work/mediation/disputes/{world['dispute'].pk}/",
+        f"/work/mediation/petitions/{world['petition'].pk}/",
+        f"/work/mediation/legal/{world['consultation'].pk}/",
+        f"/work/mediation/committees/{world['committee'].pk}/",
+        f"/work/mediation/mediators/{world['mediator'].pk}/",
     ]
 
 
@@ -301,7 +318,7 @@ def test_pages_and_exports_show_masked_values_only(people, world, username, capl
         assert value not in logged
 
 
-API_PREFIXES = ("/api/v1/registry/", "/api/v1/party/", "/api/v1/ops/")
+API_PREFIXES = ("/api/v1/registry/", "/api/v1/party/", "/api/v1/ops/", "/api/v1/mediation/")
 
 
 def _api_paths(client: Client) -> list[str]:
@@ -330,10 +347,16 @@ def test_api_responses_show_masked_values_only(people, world, username, caplog):
         "grid": GRID_A,
     }
     ops_ids = {"worker_id": world["ops_worker"].pk, "id": world["ops_worker"].pk}
+    mediation_ids = {
+        "dispute_id": world["dispute"].pk,
+        "mediation_id": world["mediation"].pk,
+        "petition_id": world["petition"].pk,
+    }
     paths = _api_paths(client)
     assert any(p.startswith("/api/v1/registry/") for p in paths), "no registry API paths found"
     assert any(p.startswith("/api/v1/party/") for p in paths), "no party API paths found"
     assert any(p.startswith("/api/v1/ops/") for p in paths), "no ops API paths found"
+    assert any(p.startswith("/api/v1/mediation/") for p in paths), "no mediation API paths"
     checked = 0
     with caplog.at_level(logging.DEBUG):
         for path in paths:
@@ -341,6 +364,8 @@ def test_api_responses_show_masked_values_only(people, world, username, caplog):
                 ids = party_ids
             elif path.startswith("/api/v1/ops/"):
                 ids = ops_ids
+            elif path.startswith("/api/v1/mediation/"):
+                ids = mediation_ids
             else:
                 ids = registry_ids
             url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids.get(m.group(1), 1)), path)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from gridgov.web import mobile, mobile_registry
+from gridgov.web import mobile, mobile_mediation, mobile_registry
 
 urlpatterns = [
     path("", mobile.home, name="mobile-home"),
@@ -23,6 +23,12 @@ urlpatterns = [
     path("registry/people/<int:pk>/update/", mobile_registry.update, name="mobile-registry-update"),
     path("registry/people/<int:pk>/visit/", mobile_registry.visit, name="mobile-registry-visit"),
     path("ops/", include("gridgov.web.mobile_ops_urls")),
+    path("screening/", mobile_mediation.screening, name="mobile-screening"),
+    path(
+        "screening/<int:pk>/<str:path>/",
+        mobile_mediation.report,
+        name="mobile-screening-report",
+    ),
     path("grid.geojson", mobile.grid_geojson, name="mobile-grid-geojson"),
     path("manifest.webmanifest", mobile.manifest, name="mobile-manifest"),
     path("sw.js", mobile.service_worker, name="mobile-sw"),

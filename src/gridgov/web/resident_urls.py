@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gridgov.web import resident, resident_party
+from gridgov.web import resident, resident_mediation, resident_party
 
 urlpatterns = [
     path("", resident.home, name="resident-home"),
@@ -21,4 +21,8 @@ urlpatterns = [
         resident_party.sign_in,
         name="resident-party-sign-in",
     ),
+    path("legal/", resident_mediation.legal, name="resident-legal"),
+    path("legal/mine/", resident_mediation.legal_mine, name="resident-legal-mine"),
+    path("mediation/", resident_mediation.mediation, name="resident-mediation"),
+    path("mediation/mine/", resident_mediation.mediation_mine, name="resident-mediation-mine"),
 ]

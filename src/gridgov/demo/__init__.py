@@ -18,10 +18,12 @@ from gridgov.cases.catalogue import load_default_catalogue
 from gridgov.cases.models import Case, Item
 from gridgov.demo.cases import generate_year_of_cases
 from gridgov.demo.departments import DEPARTMENTS
+from gridgov.demo.mediation import generate_mediation
 from gridgov.demo.names import name_maker, person_name
 from gridgov.demo.ops import generate_ops
 from gridgov.demo.party import generate_party
 from gridgov.demo.registry import generate_registry
+from gridgov.mediation.models import Agreement, Committee, Consultation, Dispute, Petition
 from gridgov.ops.models import Patrol, Worker
 from gridgov.party.models import PartyMember, PartyOrganisation, ServiceRegistration
 from gridgov.regions.choices import Kind, Level
@@ -78,6 +80,11 @@ class DemoResult:
             )
         if c.get("ops_workers"):
             text += f"；网格力量 {c['ops_workers']} 名、近一个月巡查 {c['ops_patrols']} 次"
+        if c.get("committees"):
+            text += (
+                f"；调解委员会 {c['committees']} 个、矛盾纠纷 {c['disputes']} 件（达成调解协议 "
+                f"{c['agreements']} 份）、法律咨询 {c['consultations']} 件、信访 {c['petitions']} 件"
+            )
         return text
 
 
@@ -111,6 +118,7 @@ def load_demo(
         generate_registry(county=county, log=log)
         generate_party(county=county, log=log)
         generate_ops(county=county, log=log)
+        generate_mediation(county=county, log=log)
     grids = Region.objects.subtree(county.path).filter(level=Level.GRID)
     village_kinds = dict(
         Region.objects.subtree(county.path).filter(level=Level.VILLAGE).values_list("path", "kind")
@@ -146,6 +154,11 @@ def load_demo(
             ).count(),
             ops_workers=Worker.objects.filter(in_county, state="active").count(),
             ops_patrols=Patrol.objects.filter(in_county).count(),
+            committees=Committee.objects.filter(in_county).count(),
+            disputes=Dispute.objects.filter(in_county).count(),
+            agreements=Agreement.objects.filter(in_county).count(),
+            consultations=Consultation.objects.filter(in_county).count(),
+            petitions=Petition.objects.filter(in_county).count(),
         )
     return DemoResult(county=county, password=password, accounts=accounts, counts=counts)
 

@@ -66,6 +66,17 @@ def main() -> int:
     if not Case.objects.exists() or not PartyOrganisation.objects.exists():
         print("loading the demo county with a year of cases and its registers …", flush=True)
         load_demo(log=lambda *_: None)
+    from gridgov.demo.mediation import generate_mediation
+    from gridgov.mediation.models import Campaign, Committee, Dispute, Petition
+    from gridgov.regions.models import Region
+
+    if not Committee.objects.exists():  # a data folder made before the mediation demo
+        print("adding the demo month of disputes and petitions …", flush=True)
+        generate_mediation(county=Region.objects.get(path="220283"), log=lambda *_: None)
+    dispute = Dispute.objects.order_by("-pk").first()
+    petition = Petition.objects.order_by("-pk").first()
+    campaign = Campaign.objects.order_by("pk").first()
+    assert dispute is not None and petition is not None and campaign is not None
     open_case = Case.objects.filter(status="in_progress").order_by("-created_at").first()
     any_case = open_case or Case.objects.order_by("-created_at").first()
     assert any_case is not None
@@ -100,6 +111,23 @@ def main() -> int:
         "/screen/220283/party.json",
         "/api/v1/party/figures/coverage?region=220283",
         "/api/v1/party/members?limit=50",
+        "/work/mediation/",
+        "/work/mediation/reception/",
+        "/work/mediation/disputes/",
+        f"/work/mediation/disputes/{dispute.pk}/",
+        "/work/mediation/legal/",
+        "/work/mediation/legal/rota/",
+        "/work/mediation/committees/",
+        "/work/mediation/petitions/",
+        f"/work/mediation/petitions/{petition.pk}/",
+        "/work/mediation/petitions/centre/",
+        "/work/mediation/screening/",
+        f"/work/mediation/screening/{campaign.pk}/",
+        f"/work/mediation/screening/{campaign.pk}/grids.geojson",
+        "/m/screening/",
+        "/api/v1/mediation/disputes?limit=50",
+        "/api/v1/mediation/petitions/deadlines",
+        f"/api/v1/mediation/campaigns/{campaign.pk}/screening",
     ]
     public = ["/r/", "/open311/v2/services.json", "/open311/v2/requests.json"]
     client = Client()

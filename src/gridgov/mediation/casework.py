@@ -87,6 +87,23 @@ def _is_lead(actor: Any, case: Case) -> bool:
     return Actor.LEAD in case_services.kinds_of(actor, case, state)
 
 
+def records_outcome(user: Any, case: Case) -> bool:
+    """Whether ``user`` may record the mediation's outcome now: the case is being handled and
+    they lead it (handing the case in is the lead's step)."""
+    return case.status in BEING_HANDLED and _is_lead(user, case)
+
+
+def lead_label(case: Case) -> str:
+    """Who leads the case, as the pages name them."""
+    if case.lead_user_id is not None:
+        return str(case.lead_user.full_name or case.lead_user.username)
+    if case.lead_department_id is not None:
+        return str(case.lead_department.name)
+    if case.lead_centre_id is not None:
+        return str(case.lead_centre.name)
+    return ""
+
+
 def _state_error(case: Case, doing: str) -> MediationConflict:
     return MediationConflict(
         _("案件 %(n)s 当前状态为“%(s)s”，不能%(d)s")

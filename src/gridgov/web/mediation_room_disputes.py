@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gridgov.mediation import access, documents, selectors, services
+from gridgov.mediation import access, casework, documents, selectors, services
 from gridgov.mediation import choices as c
 from gridgov.mediation.models import (
     Agreement,
@@ -201,11 +201,14 @@ def _context(
             initial={"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
         )
         context["session_url"] = reverse("mediation-session", args=[current.pk])
-        context["close_form"] = forms.get("close") or CloseForm(
-            parties=_party_signatures(dispute),
-            initial={"closed_on": today, "signed_on": today},
-        )
-        context["close_url"] = reverse("mediation-close", args=[current.pk])
+        if casework.records_outcome(user, dispute.case) or "close" in forms:
+            context["close_form"] = forms.get("close") or CloseForm(
+                parties=_party_signatures(dispute),
+                initial={"closed_on": today, "signed_on": today},
+            )
+            context["close_url"] = reverse("mediation-close", args=[current.pk])
+        else:
+            context["outcome_by"] = casework.lead_label(dispute.case)
     if works and agreement is not None and latest is not None:
         confirmation = getattr(agreement, "confirmation", None)
         context["confirmation"] = confirmation

@@ -111,7 +111,8 @@ def my_grids(user: Any) -> list[Region]:
 def _not_for_you(request: HttpRequest) -> HttpResponse:
     """A friendly page for staff without a grid-worker post (not an error)."""
     posts = current_posts(request.user)
-    return render(request, "web/mobile/not_grid_worker.html", {"posts": posts})
+    screens = any(post.role == Role.GRID_CHIEF for post in posts)  # 矛盾排查 on the phone
+    return render(request, "web/mobile/not_grid_worker.html", {"posts": posts, "screens": screens})
 
 
 def _grids_q(grids: list[Region], field: str = "region_path") -> Q:

@@ -661,3 +661,17 @@ def test_grid_worker_may_not_create_committees(client, people):
     )
     assert response.status_code == 403
     assert not Committee.objects.exists()
+
+
+def test_the_outcome_form_is_the_case_leads_only(client, people, room, dispute):
+    """Handing the case in is the lead's step: an operator who started the mediation sees who
+    records the outcome instead of a form that would be refused."""
+    start(dispute, room, people)  # dispatched to the lead mediator's account
+    url = reverse("mediation-dispute", args=[dispute.pk])
+    as_user(client, "village_op")
+    page = body(client.get(url))
+    assert 'id="act-session"' in page and 'id="act-close"' not in page
+    assert 'id="outcome-by"' in page
+    as_user(client, "mediator-wang")
+    page = body(client.get(url))
+    assert 'id="act-close"' in page and 'id="outcome-by"' not in page

@@ -111,6 +111,12 @@ def test_report_the_disputes_found_in_the_grid(campaign, people, report):
 
 def test_a_grid_chief_reports_for_the_grids_under_their_post(campaign, people):
     client = as_user(people.grid_chief)
+    home = client.get(reverse("mobile-home")).content.decode()  # 网格通 is the workers'...
+    assert 'id="to-screening"' in home  # ...but a grid chief is led to the screening report
+    assert (
+        'id="to-screening"'
+        not in as_user(people.village_op).get(reverse("mobile-home")).content.decode()
+    )
     rows = client.get(reverse("mobile-screening")).context["campaigns"][0]["rows"]
     paths = [r["grid"].path for r in rows]
     assert GRID_A in paths and GRID_B in paths

@@ -23,7 +23,7 @@ from gridgov.cases.models import Case
 from gridgov.core.apischemas import MAX_ID, Keyset
 from gridgov.core.apiutil import choice_label, display_name, free_text, place, staff, user_name
 from gridgov.core.jurisdiction import restrict
-from gridgov.mediation import access, selectors, services
+from gridgov.mediation import access, casework, selectors, services
 from gridgov.mediation import choices as c
 from gridgov.mediation.errors import MediationConflict
 from gridgov.mediation.models import (
@@ -707,8 +707,19 @@ def start_mediation(
         mediator=mediators[data.mediator],
         co_mediators=[mediators[pk] for pk in data.co_mediators],
         accepted_on=_date(data.accepted_on, "accepted_on") or timezone.localdate(),
+        handler=_handler(dispute, data.handler),
     )
     return Status(201, _mediation_detail(user, mediation.pk))
+
+
+def _handler(dispute: Dispute, pk: int | None) -> User | None:
+    """The chosen 办理人 among those the case may be dispatched to (else a field error)."""
+    if pk is None:
+        return None
+    found = next((u for u in casework.handlers(dispute.case) if u.pk == pk), None)
+    if found is None:
+        raise ValidationError({"handler": [_("办理人只能是纠纷所在网格的网格员或网格长")]})
+    return found
 
 
 @router.get(

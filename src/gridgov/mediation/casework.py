@@ -95,11 +95,11 @@ def records_outcome(user: Any, case: Case) -> bool:
 
 def lead_label(case: Case) -> str:
     """Who leads the case, as the pages name them."""
-    if case.lead_user_id is not None:
+    if case.lead_user is not None:
         return str(case.lead_user.full_name or case.lead_user.username)
-    if case.lead_department_id is not None:
+    if case.lead_department is not None:
         return str(case.lead_department.name)
-    if case.lead_centre_id is not None:
+    if case.lead_centre is not None:
         return str(case.lead_centre.name)
     return ""
 
@@ -128,7 +128,8 @@ def _dispatch_first(actor: Any, case: Case, leads: list[Mapping[str, str]]) -> C
     raise MediationConflict(
         _(
             "案件 %(n)s 找不到可以派遣的办理人：调解员没有本中心辖区内网格员（网格长）账号，"
-            "经办人也不能作为办理人。请先在案件中派遣办理人，再开始调解。"
+            "经办人也不能作为办理人。请选择办理人（纠纷所在网格的网格员或网格长），"
+            "或先在案件中派遣办理人，再开始调解。"
         )
         % {"n": case.number}
     )
@@ -156,7 +157,26 @@ def _sign_if_lead(actor: Any, case: Case) -> Case:
 # -- mediation -------------------------------------------------------------------------------
 
 
-def mediation_started(*, actor: Any, mediation: Mediation) -> Case:
+def handlers(case: Case) -> list[Any]:
+    """The grid workers and grid chiefs a case may be dispatched to for a mediator without
+    an account (办理人): a current post over the case's place, under the case's centre."""
+    from gridgov.accounts.models import Post, User
+    from gridgov.accounts.roles import Role
+
+    paths = [*codes.ancestor_paths(case.region_path), case.region_path]
+    ids = (
+        Post.objects.current()
+        .filter(
+            role__in=[Role.GRID_WORKER, Role.GRID_CHIEF],
+            region__path__in=[p for p in paths if p.startswith(case.centre.path)],
+            user__is_active=True,
+        )
+        .values_list("user_id", flat=True)
+    )
+    return list(User.objects.filter(pk__in=ids).order_by("full_name", "username"))
+
+
+def mediation_started(*, actor: Any, mediation: Mediation, handler: Any = None) -> Case:
     """The dispute's case taken up for the mediation (accepted, dispatched, signed for)."""
     case = _fresh(mediation.dispute.case)
     if case.status in BEING_HANDLED:
@@ -169,6 +189,8 @@ def mediation_started(*, actor: Any, mediation: Mediation) -> Case:
     account = mediation.mediator.user_id
     if account is not None:
         leads.append({"kind": "user", "ref": str(account)})
+    elif handler is not None:  # chosen for a mediator without an account
+        leads.append({"kind": "user", "ref": str(handler.pk)})
     if getattr(actor, "pk", None) is not None and actor.pk != account:
         leads.append({"kind": "user", "ref": str(actor.pk)})
     below = _centre_below(case, mediation.committee.region_path)

@@ -303,6 +303,12 @@ class MediationStartIn(Schema):
     mediator: int = record_id("主持调解员编号")
     co_mediators: list[IdItem] = Field(default_factory=list, max_length=20)
     accepted_on: dt.date | None = Field(None, description="受理日期，默认今天")
+    handler: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="办理人（调解员没有账号时）：纠纷所在网格的网格员或网格长的用户编号",
+    )
 
 
 class MediationSessionIn(Schema):

@@ -365,8 +365,11 @@ def start_mediation(
     mediator: Mediator,
     accepted_on: dt.date,
     co_mediators: Sequence[Mediator] = (),
+    handler: Any = None,
 ) -> Mediation:
-    """A committee takes the dispute with a lead mediator (one open mediation a dispute)."""
+    """A committee takes the dispute with a lead mediator (one open mediation a dispute).
+    ``handler`` (办理人): for a mediator without an account, the grid worker or grid chief the
+    case is dispatched to (one of ``casework.handlers(case)``); they record the outcome."""
     if not _visible(Dispute, dispute.pk, actor):
         raise _not_found()
     _need(actor, access.MEDIATE, dispute.region_path)
@@ -380,6 +383,16 @@ def start_mediation(
     others = [m for m in co_mediators if m.pk != mediator.pk]
     if any(m.committee_id != committee.pk or not m.active for m in others):
         errors.add("co_mediators", _("参与调解员应是该调解委员会在任的调解员"))
+    if handler is not None and (
+        mediator.user_id is not None
+        or handler.pk not in {u.pk for u in casework.handlers(dispute.case)}
+    ):
+        errors.add(
+            "handler",
+            _("调解员有账号时由调解员办理；办理人只能是纠纷所在网格的网格员或网格长")
+            if mediator.user_id is not None
+            else _("办理人只能是纠纷所在网格的网格员或网格长"),
+        )
     day = _date(errors, "accepted_on", accepted_on)
     received = timezone.localdate(dispute.case.created_at)
     if day is not None and day < received:
@@ -401,7 +414,7 @@ def start_mediation(
     except IntegrityError as exc:  # a second request at the same moment
         raise MediationConflict(_("该纠纷正在调解中")) from exc
     mediation.co_mediators.set(others)
-    casework.mediation_started(actor=actor, mediation=mediation)
+    casework.mediation_started(actor=actor, mediation=mediation, handler=handler)
     _log(actor, "start_mediation", mediation, mediator=mediator.name, committee=committee.name)
     return mediation
 

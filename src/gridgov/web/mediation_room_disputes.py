@@ -160,6 +160,11 @@ def _start_form(dispute: Dispute, data: Any = None) -> StartForm:
     form = StartForm(data, mediators=mediators, initial={"accepted_on": timezone.localdate()})
     set_choices(form, "committee", [(str(x.pk), x.name) for x in committees])
     set_choices(form, "mediator", mediators)
+    set_choices(
+        form,
+        "handler",
+        [(str(u.pk), u.full_name or u.username) for u in casework.handlers(dispute.case)],
+    )
     return form
 
 
@@ -280,6 +285,7 @@ def mediation_start(request: HttpRequest, pk: int) -> HttpResponse:
         mediators = {str(x.pk): x for x in _mediators_for(list(committees.values()))}
         committee = committees.get(data["committee"])
         lead = mediators.get(data["mediator"])
+        handlers = {str(u.pk): u for u in casework.handlers(dispute.case)}
         errors = {}
         if committee is None:
             errors["committee"] = _("请选择调解委员会")
@@ -295,6 +301,7 @@ def mediation_start(request: HttpRequest, pk: int) -> HttpResponse:
             mediator=lead,
             accepted_on=data["accepted_on"],
             co_mediators=[mediators[x] for x in data.get("co_mediators") or [] if x in mediators],
+            handler=handlers.get(data.get("handler") or ""),
         )
 
     found, status = m.attempt(form, call)

@@ -217,10 +217,14 @@ class StartForm(forms.Form):
         label=_("参与调解员"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
     accepted_on = date(_("受理日期"), required=True)
+    handler = select(_("办理人（调解员没有账号时）"))
 
     def __init__(self, *args: Any, mediators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["co_mediators"].choices = mediators  # type: ignore[attr-defined]
+        self.fields["handler"].help_text = _(
+            "案件派给纠纷所在网格的网格员或网格长，由其登记调解结果"
+        )
 
 
 class SessionForm(forms.Form):

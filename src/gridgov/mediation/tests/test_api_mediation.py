@@ -381,6 +381,20 @@ def test_starting_a_mediation(as_, people, dispute, room):
     assert as_("village_op").get("/mediations", mine=True).json()["items"] == []
 
 
+def test_a_handler_for_a_mediator_without_an_account(as_, people, dispute, room):
+    path = f"/disputes/{dispute.pk}/mediations"
+    api = as_("village_op")
+    second = room[2]
+    elsewhere = people.grid_worker_of(GRID_B).pk
+    values = {"mediator": second.pk, "co_mediators": []}
+    refused(api.post(path, _start(room, **values, handler=elsewhere)), 400, "handler")
+    assert not Mediation.objects.exists()
+    response = api.post(path, _start(room, **values, handler=people.grid_worker.pk))
+    assert response.status_code == 201, response.content
+    dispute.case.refresh_from_db()
+    assert dispute.case.lead_user_id == people.grid_worker.pk
+
+
 def _session(**overrides: Any) -> dict[str, Any]:
     return {
         "starts_at": "2026-11-05T09:30:00+08:00",

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.cases.models import Case, CaseEvent, Item
 from gridgov.cases.services import act
-from gridgov.cases.tests.fixtures import TOWNSHIP, VILLAGE
-from gridgov.mediation import services
+from gridgov.cases.tests.fixtures import GRID_B, TOWNSHIP, VILLAGE
+from gridgov.mediation import casework, services
 from gridgov.mediation.errors import MediationConflict
 from gridgov.mediation.models import Agreement, Mediation, Petition
 from gridgov.mediation.tests.fixtures import AGREEMENT, DAY, start
@@ -117,6 +117,38 @@ def test_without_anyone_to_dispatch_to_nothing_starts(dispute, room, people):
         start(dispute, room, people, mediator=second, co_mediators=[])
     assert not Mediation.objects.exists()
     assert snapshot(dispute.case) == before == ("submitted", 1, 1)
+
+
+def test_a_mediator_without_an_account_works_through_the_chosen_handler(dispute, room, people):
+    """办理人: the case goes to the grid worker chosen for a mediator without an account, who
+    then records the outcome; a handler from elsewhere, or one beside a mediator with an
+    account, is a field error and nothing changes."""
+    _committee, lead, second = room
+    case = dispute.case
+    assert people.grid_worker.pk in {u.pk for u in casework.handlers(case)}
+    other_grid = people.grid_worker_of(GRID_B)
+    assert other_grid.pk not in {u.pk for u in casework.handlers(case)}
+    before = snapshot(case)
+    for handler, mediator in ((other_grid, second), (people.county_op, second)):
+        with pytest.raises(ValidationError) as info:
+            start(dispute, room, people, mediator=mediator, co_mediators=[], handler=handler)
+        assert set(info.value.message_dict) == {"handler"}
+    with pytest.raises(ValidationError) as info:  # the mediator's own account leads
+        start(dispute, room, people, mediator=lead, handler=people.grid_worker)
+    assert set(info.value.message_dict) == {"handler"}
+    assert not Mediation.objects.exists() and snapshot(case) == before
+    mediation = start(
+        dispute, room, people, mediator=second, co_mediators=[], handler=people.grid_worker
+    )
+    case.refresh_from_db()
+    assert case.status == "dispatched" and case.lead_user_id == people.grid_worker.pk
+    with pytest.raises(PermissionDenied):
+        services.close_mediation(actor=people.village_op, mediation=mediation, state="withdrawn")
+    services.close_mediation(actor=people.grid_worker, mediation=mediation, state="withdrawn")
+    case.refresh_from_db()
+    assert case.status == "handled"
+    worker = people.grid_worker.username
+    assert steps(case)[-2:] == [("sign", worker), ("handle", worker)]
 
 
 def test_a_township_case_goes_to_the_village_centre_of_the_committee(report, room, people):

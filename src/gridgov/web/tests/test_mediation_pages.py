@@ -675,3 +675,21 @@ def test_the_outcome_form_is_the_case_leads_only(client, people, room, dispute):
     as_user(client, "mediator-wang")
     page = body(client.get(url))
     assert 'id="act-close"' in page and 'id="outcome-by"' not in page
+
+
+def test_starting_with_a_handler_for_a_mediator_without_an_account(client, people, room, dispute):
+    _committee, _lead, second = room
+    as_user(client, "village_op")
+    page = body(client.get(reverse("mediation-dispute", args=[dispute.pk])))
+    assert 'name="handler"' in page and f'value="{people.grid_worker.pk}"' in page
+    url = reverse("mediation-start", args=[dispute.pk])
+    values = {"committee": room[0].pk, "mediator": second.pk, "accepted_on": DAY.isoformat()}
+    refused = client.post(url, values)  # nobody the village centre can dispatch to
+    assert refused.status_code == 409 and "请选择办理人" in body(refused)
+    assert not Mediation.objects.exists()
+    done = client.post(url, {**values, "handler": people.grid_worker.pk})
+    assert done.status_code == 302
+    dispute.case.refresh_from_db()
+    assert dispute.case.lead_user_id == people.grid_worker.pk
+    page = body(client.get(reverse("mediation-dispute", args=[dispute.pk])))
+    assert 'id="outcome-by"' in page  # the handler records the outcome, not the operator

@@ -269,31 +269,41 @@ class _Builder:
         # the closing clause, the signatures and the seal stay together, so a signature page
         # never stands alone without text of the agreement
         self.add(KeepTogether([*self.clause(), *self.signatures(), *self.seal()]))
-        out = io.BytesIO()
-        number = self.doc.number
-        template = SimpleDocTemplate(
-            out,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=20 * mm,
-            bottomMargin=20 * mm,
-            title=f"{TITLE} {number}".strip(),
+        return write_a4(
+            self.story,
+            font=self.font,
+            title=f"{TITLE} {self.doc.number}".strip(),
             author=self.doc.committee,
             subject=TITLE,
-            creator="gridgov",
         )
-        font = self.font
 
-        def footer(canvas: Any, document: Any) -> None:
-            canvas.saveState()
-            canvas.setFont(font, 9)
-            canvas.setFillColor(colors.grey)
-            canvas.drawCentredString(PAGE_WIDTH / 2, 12 * mm, f"第 {document.page} 页")
-            canvas.restoreState()
 
-        template.build(self.story, onFirstPage=footer, onLaterPages=footer)
-        return out.getvalue()
+def write_a4(story: list[Any], *, font: str, title: str, author: str, subject: str) -> bytes:
+    """An A4 official document (wide margins, a page number at the foot) as PDF bytes: the
+    layout the agreement and the reply document share."""
+    out = io.BytesIO()
+    template = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="gridgov",
+    )
+
+    def footer(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 9)
+        canvas.setFillColor(colors.grey)
+        canvas.drawCentredString(PAGE_WIDTH / 2, 12 * mm, f"第 {document.page} 页")
+        canvas.restoreState()
+
+    template.build(story, onFirstPage=footer, onLaterPages=footer)
+    return out.getvalue()
 
 
 def _party_text(party: PartyLine) -> str:

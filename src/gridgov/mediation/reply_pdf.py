@@ -12,12 +12,10 @@ the records and passes only MASKED ID numbers and phones. The font is the projec
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
@@ -25,11 +23,10 @@ from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
 )
 
-from gridgov.mediation.agreement_pdf import BLANK_DATE, MARGIN, NBSP, chinese_date
+from gridgov.mediation.agreement_pdf import BLANK_DATE, NBSP, chinese_date, write_a4
 from gridgov.metrics.report.fonts import cjk_font
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -162,30 +159,13 @@ class _Builder:
         self.petitioners()
         self.matter()
         self.add(KeepTogether(self.closing()))
-        out = io.BytesIO()
-        template = SimpleDocTemplate(
-            out,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=20 * mm,
-            bottomMargin=20 * mm,
+        return write_a4(
+            self.story,
+            font=self.font,
             title=f"{TITLE} {self.doc.number}".strip(),
             author=self.doc.office,
             subject=TITLE,
-            creator="gridgov",
         )
-        font = self.font
-
-        def footer(canvas: Any, document: Any) -> None:
-            canvas.saveState()
-            canvas.setFont(font, 9)
-            canvas.setFillColor(colors.grey)
-            canvas.drawCentredString(PAGE_WIDTH / 2, 12 * mm, f"第 {document.page} 页")
-            canvas.restoreState()
-
-        template.build(self.story, onFirstPage=footer, onLaterPages=footer)
-        return out.getvalue()
 
 
 def render_reply(doc: ReplyDocument) -> bytes:

@@ -23,7 +23,8 @@ county, built beside the demo's cases so that every record agrees with its case.
   campaign still running (待报).
 * Legal service: 15 lawyers (17-digit licence numbers) on a rota for the county centre (every
   working day) and the township centres (two half days a week) from a month ago to a week
-  ahead; about 200 consultations at the duty times, each to the lawyer on duty then (as
+  ahead, and the township committees' mediators on the mediation room rota (调解员值班表)
+  over the same days; about 200 consultations at the duty times, each to the lawyer on duty then (as
   ``services.on_duty`` would pick), mostly answered, some waiting, a few referred to mediation
   (linked to the walk-in dispute registered from them).
 * Petitions: one for every 信访 (XF) case of the last ``PETITION_DAYS`` days not merged or
@@ -75,6 +76,7 @@ from gridgov.mediation.models import (
     LegalDuty,
     Mediation,
     Mediator,
+    MediatorDuty,
     Party,
     Petition,
     Petitioner,
@@ -328,6 +330,7 @@ class MediationCounts:
     silent: int = 0
     lawyers: int = 0
     duties: int = 0
+    mediator_duties: int = 0
     consultations: Counter[str] = field(default_factory=Counter)  # answered / waiting / mediation
     petitions: int = 0
     group: int = 0
@@ -348,7 +351,7 @@ class MediationCounts:
             f"次、协议书 {self.agreements} 份、司法确认 {self.confirmations} 件、回访 "
             f"{self.follow_ups} 次、排查 {self.campaigns} 次（零报告 {self.reports['nil']}、"
             f"有纠纷 {self.reports['found']}、未报 {self.silent}）、律师 {self.lawyers} 名、"
-            f"值班 {self.duties} 班次、法律咨询 {sum(self.consultations.values())} 件（待解答 "
+            f"值班 {self.duties} 班次、调解员值班 {self.mediator_duties} 班次、法律咨询 {sum(self.consultations.values())} 件（待解答 "
             f"{self.consultations['waiting']}、转调解 {self.consultations['mediation']}）、"
             f"信访 {self.petitions} 件（集体访 {self.group}、重复信访 {self.repeats}、越级 "
             f"{self.skips}、复查 {self.reviews}）"
@@ -400,6 +403,7 @@ MODELS: tuple[type[models.Model], ...] = (
     ScreeningReport.disputes.through,
     Lawyer,
     LegalDuty,
+    MediatorDuty,
     Consultation,
     Petition,
     Petitioner,
@@ -1269,7 +1273,38 @@ class _Builder:
                 slot=slot,
             )
         self.counts.duties = len(duties)
+        self.mediator_rota(first, last)
         self.consultations(duties, centres)
+
+    def mediator_rota(self, first: dt.date, last: dt.date) -> None:
+        """The township committees' mediators in their centre's mediation room over the
+        lawyers' dates: on working days the first mediator all day every other day, else the
+        first in the morning and the second in the afternoon (one duty a mediator a day)."""
+        made = 0
+        for township in self.townships:
+            committee = self.committee.get(township)
+            people = self.mediators.get(committee.pk, []) if committee is not None else []
+            if not people:
+                continue
+            day = first
+            while day <= last:
+                if day.weekday() < 5:
+                    if day.toordinal() % 2 == 0 or len(people) < 2:
+                        plan = [(people[0], c.DutySlot.FULL_DAY)]
+                    else:
+                        plan = [(people[0], c.DutySlot.MORNING), (people[1], c.DutySlot.AFTERNOON)]
+                    for mediator, slot in plan:
+                        self.add(
+                            MediatorDuty,
+                            mediator_id=mediator.pk,
+                            region_id=self.region_id[township],
+                            region_path=township,
+                            day=day,
+                            slot=slot,
+                        )
+                        made += 1
+                day += dt.timedelta(days=1)
+        self.counts.mediator_duties = made
 
     def consultations(
         self, duties: list[tuple[str, dt.date, str, Lawyer]], centres: list[str]

@@ -19,6 +19,7 @@ from gridgov.mediation.models import (
     LegalDuty,
     Mediation,
     Mediator,
+    MediatorDuty,
     Party,
     Petition,
     Petitioner,
@@ -120,6 +121,12 @@ class LawyerAdmin(ViewOnlyAdmin):
 @admin.register(LegalDuty)
 class LegalDutyAdmin(ViewOnlyAdmin):
     list_display = ("day", "slot", "region_path", "lawyer")
+    list_filter = ("slot",)
+
+
+@admin.register(MediatorDuty)
+class MediatorDutyAdmin(ViewOnlyAdmin):
+    list_display = ("day", "slot", "region_path", "mediator")
     list_filter = ("slot",)
 
 

@@ -37,6 +37,7 @@ from gridgov.mediation.models import (
     LegalDuty,
     Mediation,
     Mediator,
+    MediatorDuty,
     Party,
     Petition,
 )
@@ -76,6 +77,11 @@ from gridgov.mediation.schemas import (
     MediationQuery,
     MediationSessionIn,
     MediationStartIn,
+    MediatorDutyIn,
+    MediatorDutyList,
+    MediatorDutyOnDutyQuery,
+    MediatorDutyOut,
+    MediatorDutyQuery,
     PetitionAcknowledgeIn,
     PetitionDueOut,
     PetitionExtendIn,
@@ -375,6 +381,19 @@ def duty_out(duty: LegalDuty) -> dict[str, Any]:
     return {
         "id": duty.pk,
         "lawyer": _lawyer_ref(duty.lawyer),
+        "region": place(duty.region),
+        "day": duty.day,
+        "slot": duty.slot,
+        "slot_label": choice_label(c.DutySlot, duty.slot),
+    }
+
+
+def mediator_duty_out(duty: MediatorDuty) -> dict[str, Any]:
+    committee = duty.mediator.committee
+    return {
+        "id": duty.pk,
+        "mediator": {"id": duty.mediator.pk, "name": duty.mediator.name},
+        "committee": {"id": committee.pk, "name": committee.name},
         "region": place(duty.region),
         "day": duty.day,
         "slot": duty.slot,
@@ -1293,6 +1312,73 @@ def on_duty(request: HttpRequest, filters: Query[LegalOnDutyQuery]) -> list[dict
     region = _region(user, filters.region)
     at = _aware(filters.at, "at") or timezone.now()
     return [lawyer_out(k) for k in services.on_duty(region, at)]
+
+
+@router.get(
+    "/mediation/mediator-duties",
+    response=MediatorDutyList,
+    summary="调解员值班表",
+    tags=[MEDIATION],
+)
+def list_mediator_duties(request: HttpRequest, filters: Query[MediatorDutyQuery]) -> dict[str, Any]:
+    user = staff(request)
+    rows = selectors.mediator_duties(
+        user,
+        region=filters.region or None,
+        since=_date(filters.since, "since"),
+        until=_date(filters.until, "until"),
+    )
+    page, cursor = DUTIES_ORDER.page(rows, filters.cursor, filters.limit)
+    return {"items": [mediator_duty_out(d) for d in page], "next": cursor}
+
+
+@router.post(
+    "/mediation/mediator-duties",
+    response={201: MediatorDutyOut},
+    summary="安排调解员值班",
+    tags=[MEDIATION],
+)
+def set_mediator_duty(request: HttpRequest, data: MediatorDutyIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    mediator = selectors.mediators(user).filter(pk=data.mediator).first()
+    if mediator is None:
+        raise ValidationError({"mediator": [_("调解员不存在或不在您的辖区内")]})
+    duty = services.set_mediator_duty(
+        actor=user,
+        mediator=mediator,
+        region=_region(user, data.region),
+        day=_date(data.day, "day"),  # type: ignore[arg-type]
+        slot=data.slot,
+    )
+    return Status(201, mediator_duty_out(_first(selectors.mediator_duties(user), duty.pk)))
+
+
+@router.delete(
+    "/mediation/mediator-duties/{duty_id}",
+    response={204: None},
+    summary="取消调解员值班",
+    tags=[MEDIATION],
+)
+def remove_mediator_duty(request: HttpRequest, duty_id: Id) -> Status[None]:
+    user = staff(request)
+    duty = _first(selectors.mediator_duties(user), duty_id)
+    services.remove_mediator_duty(actor=user, duty=duty)
+    return Status(204, None)
+
+
+@router.get(
+    "/mediation/mediators-on-duty",
+    response=list[MediationMediatorOut],
+    summary="此刻在某中心调解室值班的调解员（上午以 12 点为界）",
+    tags=[MEDIATION],
+)
+def mediators_on_duty(
+    request: HttpRequest, filters: Query[MediatorDutyOnDutyQuery]
+) -> list[dict[str, Any]]:
+    user = staff(request)
+    region = _region(user, filters.region)
+    at = _aware(filters.at, "at") or timezone.now()
+    return [mediator_out(x) for x in services.mediators_on_duty(region, at)]
 
 
 @router.get(

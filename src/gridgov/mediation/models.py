@@ -620,6 +620,36 @@ class LegalDuty(models.Model):
         return f"{self.day}·{self.get_slot_display()}·{self.lawyer}"
 
 
+class MediatorDuty(models.Model):
+    """调解员值班表: a mediator on duty in a centre's mediation room on a day (half or full), so
+    the reception knows whom to hand a walk-in dispute to."""
+
+    mediator = models.ForeignKey(
+        Mediator, verbose_name=_("值班调解员"), on_delete=models.CASCADE, related_name="duties"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("值班中心"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
+    day = models.DateField(_("值班日期"))
+    slot = models.CharField(_("时段"), max_length=4, choices=c.DutySlot.choices)
+
+    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
+
+    class Meta:
+        verbose_name = _("调解员值班")
+        verbose_name_plural = _("调解员值班")
+        ordering = ("day", "region_path", "slot")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mediator", "day", "slot"], name="mediation_mediator_duty_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}·{self.get_slot_display()}·{self.mediator}"
+
+
 class Consultation(ProtectedPhone):
     """法律咨询: a question to the lawyer on duty at a centre, walk-in, online or by phone; the
     answer, and where it was referred (a referral to mediation opens the dispute)."""

@@ -642,6 +642,38 @@ class LegalOnDutyQuery(Schema):
     at: dt.datetime | None = Field(None, description="时刻，默认现在；无时区按北京时间")
 
 
+class MediatorDutyOut(Schema):
+    id: int
+    mediator: MediationRef
+    committee: MediationRef
+    region: PlaceOut
+    day: dt.date
+    slot: str
+    slot_label: str
+
+
+class MediatorDutyList(Page):
+    items: list[MediatorDutyOut]
+
+
+class MediatorDutyQuery(PageQuery):
+    region: str = region_filter("值班中心区划路径（含下级）")
+    since: dt.date | None = Field(None, description="从这一天起（含）")
+    until: dt.date | None = Field(None, description="到这一天止（含）")
+
+
+class MediatorDutyIn(Schema):
+    mediator: int = record_id("调解员编号")
+    region: str = Field(..., pattern=PATH, description="值班中心（县、乡镇街道或村社区）路径")
+    day: dt.date
+    slot: _codes(c.DutySlot, ()) = Field(..., description=choice_codes(c.DutySlot))  # type: ignore[valid-type]
+
+
+class MediatorDutyOnDutyQuery(Schema):
+    region: str = Field(..., pattern=PATH, description="值班中心路径")
+    at: dt.datetime | None = Field(None, description="时刻，默认现在；无时区按北京时间")
+
+
 class LegalConsultationOut(Schema):
     id: int
     region: PlaceOut

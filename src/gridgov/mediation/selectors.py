@@ -312,6 +312,30 @@ def duties(
     from gridgov.mediation.models import LegalDuty
 
     rows = LegalDuty.objects.select_related("lawyer", "region")
+    return _rota(rows, user, region, since, until)
+
+
+def mediator_duties(
+    user: Any,
+    *,
+    region: Region | str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Any:
+    """The mediator duty rota inside the user's jurisdiction, filtered as ``duties``."""
+    from gridgov.mediation.models import MediatorDuty
+
+    rows = MediatorDuty.objects.select_related("mediator", "mediator__committee", "region")
+    return _rota(rows, user, region, since, until)
+
+
+def _rota(
+    rows: Any,
+    user: Any,
+    region: Region | str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+) -> Any:
     if region is not None:
         path = region if isinstance(region, str) else region.path
         rows = rows.filter(subtree_q(path, "region_path"))

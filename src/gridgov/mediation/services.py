@@ -39,6 +39,7 @@ from gridgov.mediation.models import (
     LegalDuty,
     Mediation,
     Mediator,
+    MediatorDuty,
     Party,
     Petition,
     Petitioner,
@@ -1061,6 +1062,36 @@ def add_lawyer(
     return lawyer
 
 
+_CENTRE_LEVELS = ("county", "township", "village")
+
+
+def _rota_checks(errors: Errors, region: Region, day: Any, slot: Any) -> tuple[dt.date, str]:
+    """The centre's level, the day and the slot of a duty on a rota (field errors in
+    ``errors``)."""
+    if region.level not in _CENTRE_LEVELS:
+        errors.add("region", _("值班中心应为县（市）、乡镇（街道）或村（社区）的中心"))
+    when = _date(errors, "day", day, not_after_today=False)
+    slot = _choice(errors, "slot", slot, c.DutySlot)
+    errors.raise_if_any()
+    assert when is not None
+    return when, slot
+
+
+def _slot_taken(taken: models.QuerySet[Any], slot: str) -> bool:
+    """Whether ``slot`` overlaps one of the duties ``taken`` (the same person's that day):
+    a full day overlaps everything, a half day the same half and a full day."""
+    if slot == c.DutySlot.FULL_DAY:
+        return taken.exists()
+    return taken.filter(slot__in=[slot, c.DutySlot.FULL_DAY]).exists()
+
+
+def _slots_at(at: dt.datetime) -> tuple[dt.date, list[str]]:
+    """The local day of ``at`` and the slots covering it (the morning is before noon)."""
+    local = timezone.localtime(at)
+    half = c.DutySlot.MORNING if local.hour < 12 else c.DutySlot.AFTERNOON
+    return local.date(), [half, c.DutySlot.FULL_DAY]
+
+
 @transaction.atomic
 def set_duty(*, actor: Any, lawyer: Lawyer, region: Region, day: dt.date, slot: str) -> LegalDuty:
     """Put a lawyer on the rota of a centre (the centre inside the lawyer's area)."""
@@ -1072,18 +1103,8 @@ def set_duty(*, actor: Any, lawyer: Lawyer, region: Region, day: dt.date, slot: 
         errors.add("lawyer", _("该律师已不在岗"))
     if not region.path.startswith(lawyer.region_path):
         errors.add("region", _("值班中心不在该律师的服务区域内"))
-    if region.level not in ("county", "township", "village"):
-        errors.add("region", _("值班中心应为县（市）、乡镇（街道）或村（社区）的中心"))
-    when = _date(errors, "day", day, not_after_today=False)
-    slot = _choice(errors, "slot", slot, c.DutySlot)
-    errors.raise_if_any()
-    assert when is not None
-    taken = LegalDuty.objects.filter(lawyer=lawyer, day=when)
-    if slot == c.DutySlot.FULL_DAY:
-        clash = taken.exists()
-    else:
-        clash = taken.filter(slot__in=[slot, c.DutySlot.FULL_DAY]).exists()
-    if clash:
+    when, slot = _rota_checks(errors, region, day, slot)
+    if _slot_taken(LegalDuty.objects.filter(lawyer=lawyer, day=when), slot):
         raise MediationConflict(_("该律师这一时段已有值班"))
     duty = LegalDuty.objects.create(
         lawyer=lawyer, region=region, region_path=region.path, day=when, slot=slot
@@ -1094,15 +1115,66 @@ def set_duty(*, actor: Any, lawyer: Lawyer, region: Region, day: dt.date, slot: 
 
 def on_duty(region: Region, at: dt.datetime) -> list[Lawyer]:
     """The lawyers on duty at the centre of ``region`` at ``at`` (morning before noon)."""
-    local = timezone.localtime(at)
-    half = c.DutySlot.MORNING if local.hour < 12 else c.DutySlot.AFTERNOON
+    day, slots = _slots_at(at)
     duties = LegalDuty.objects.filter(
-        region=region,
-        day=local.date(),
-        slot__in=[half, c.DutySlot.FULL_DAY],
-        lawyer__active=True,
+        region=region, day=day, slot__in=slots, lawyer__active=True
     ).select_related("lawyer")
     return [duty.lawyer for duty in duties.order_by("lawyer__name", "pk")]
+
+
+@transaction.atomic
+def set_mediator_duty(
+    *, actor: Any, mediator: Mediator, region: Region, day: dt.date, slot: str
+) -> MediatorDuty:
+    """Put a mediator on the rota of a centre's mediation room (the centre inside the area of
+    the mediator's committee)."""
+    if not _visible(Region, region.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, region.path)
+    errors = Errors()
+    if not mediator.active:
+        errors.add("mediator", _("该调解员已不在任"))
+    if not region.path.startswith(mediator.region_path):
+        errors.add("region", _("值班中心不在该调解员所在调解委员会的区域内"))
+    when, slot = _rota_checks(errors, region, day, slot)
+    if _slot_taken(MediatorDuty.objects.filter(mediator=mediator, day=when), slot):
+        raise MediationConflict(_("该调解员这一时段已有值班"))
+    duty = MediatorDuty.objects.create(
+        mediator=mediator, region=region, region_path=region.path, day=when, slot=slot
+    )
+    _log(actor, "set_mediator_duty", duty, mediator=mediator.name, day=when, slot=slot)
+    return duty
+
+
+@transaction.atomic
+def remove_mediator_duty(*, actor: Any, duty: MediatorDuty) -> None:
+    """Take a mediator off the rota (an operator of the centre)."""
+    if not _visible(MediatorDuty, duty.pk, actor):
+        raise _not_found()
+    _need(actor, access.ORGANISE, duty.region_path)
+    _log(
+        actor,
+        "remove_mediator_duty",
+        duty,
+        mediator=duty.mediator.name,
+        day=duty.day,
+        slot=duty.slot,
+    )
+    duty.delete()
+
+
+def mediators_on_duty(region: Region, at: dt.datetime) -> list[Mediator]:
+    """The mediators on duty in the mediation room of the centre of ``region`` at ``at``
+    (morning before noon), active ones of active committees."""
+    day, slots = _slots_at(at)
+    duties = MediatorDuty.objects.filter(
+        region=region,
+        day=day,
+        slot__in=slots,
+        mediator__active=True,
+        mediator__committee__active=True,
+    ).select_related("mediator", "mediator__committee")
+    return [duty.mediator for duty in duties.order_by("mediator__name", "pk")]
 
 
 @transaction.atomic

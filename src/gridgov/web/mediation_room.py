@@ -198,7 +198,8 @@ def dispute_state(dispute: Dispute) -> tuple[str, str]:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    """Today's walk-ins, open disputes by risk, consultations waiting, the lawyers on duty,
+    """Today's walk-ins, open disputes by risk, consultations waiting, the lawyers and the
+    mediators on duty,
     mediations sitting today and agreements awaiting a follow-up visit, for the chosen
     region; a mediator with an account sees their own mediations."""
     user = request.user
@@ -256,6 +257,14 @@ def overview(request: HttpRequest) -> HttpResponse:
             waiting_rows=list(consults.filter(answered_at__isnull=True).order_by("created_at")[:6]),
             centre=centre,
             on_duty=services.on_duty(centre, now) if centre is not None else [],
+            mediators_on_duty=(
+                services.mediators_on_duty(centre, now) if centre is not None else []
+            ),
+            mediator_duties_today=list(
+                selectors.mediator_duties(user, region=region, since=today, until=today).order_by(
+                    "region_path", "slot"
+                )[:20]
+            ),
             duties_today=list(
                 selectors.duties(user, region=region, since=today, until=today).order_by(
                     "region_path", "slot"
@@ -309,6 +318,9 @@ def _reception_page(
             "action": reverse("mediation-reception") + f"?matter={matter}",
             "centre": centre,
             "on_duty": services.on_duty(centre, now) if centre is not None else [],
+            "mediators_on_duty": (
+                services.mediators_on_duty(centre, now) if centre is not None else []
+            ),
             "may_receive": bool(
                 built[matter].fields["region" if matter == "legal" else "grid"].widget.choices[1:]
             ),

@@ -343,6 +343,13 @@ class DutyForm(forms.Form):
     slot = select(_("时段"), c.DutySlot.choices, required=True)
 
 
+class MediatorDutyForm(forms.Form):
+    mediator = select(_("值班调解员"), required=True)
+    region = select(_("值班中心"), required=True)
+    day = date(_("值班日期"), required=True)
+    slot = select(_("时段"), c.DutySlot.choices, required=True)
+
+
 class LawyerForm(forms.Form):
     region = select(_("服务区域"), required=True)
     name = text(_("姓名"), max_length=50, required=True)

@@ -1,7 +1,7 @@
 """The legal service room (法律服务室): consultations (waiting / answered, topic, channel), a
 consultation's page with the answer and the referral (to mediation: the dispute is opened and
-the page goes to it), the duty rota of a centre (a month calendar; operators add and remove
-duties) and the lawyers."""
+the page goes to it), the duty rotas of a centre — the lawyers' and the mediators' (a month
+calendar each; operators add and remove duties) — and the lawyers."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridgov.accounts.models import Post, User
 from gridgov.mediation import access, selectors, services
 from gridgov.mediation import choices as c
-from gridgov.mediation.models import Consultation, Lawyer, LegalDuty
+from gridgov.mediation.models import Consultation, Lawyer, LegalDuty, MediatorDuty
 from gridgov.regions.models import Region, subtree_q
 from gridgov.web import mediation_room as m
 from gridgov.web import ops as o
@@ -31,6 +31,7 @@ from gridgov.web.mediation_room_forms import (
     ConsultationFilterForm,
     DutyForm,
     LawyerForm,
+    MediatorDutyForm,
     set_choices,
 )
 
@@ -192,22 +193,70 @@ def _lawyer_choices(user: Any, region: Region | None) -> list[tuple[str, str]]:
     return [(str(x.pk), f"{x.name}（{x.firm}）") for x in rows[:500]]
 
 
-def _rota_context(request: HttpRequest, form: DutyForm | None = None) -> dict[str, Any]:
+def _mediator_choices(user: Any, region: Region | None) -> list[tuple[str, str]]:
+    """Active mediators of active committees whose area holds a centre under ``region``."""
+    rows = (
+        selectors.mediators(user)
+        .filter(active=True, committee__active=True)
+        .order_by("region_path", "committee__name", "name")
+    )
+    if region is not None:
+        above = [region.path[:n] for n in range(2, len(region.path) + 1)]
+        rows = rows.filter(Q(region_path__in=above) | subtree_q(region.path, "region_path"))
+    return [(str(x.pk), f"{x.committee.name} · {x.name}") for x in rows[:500]]
+
+
+# The two rotas: the page's url name, the remove url name, the duty's person field, the
+# form, the person choices, the on-duty service and the selector.
+ROTAS: dict[str, dict[str, Any]] = {
+    "lawyers": {
+        "url": "mediation-rota",
+        "remove": "mediation-duty-remove",
+        "field": "lawyer",
+        "form": DutyForm,
+        "choices": _lawyer_choices,
+        "on_duty": services.on_duty,
+        "rows": selectors.duties,
+        "people": selectors.lawyers,
+    },
+    "mediators": {
+        "url": "mediation-mediator-rota",
+        "remove": "mediation-mediator-duty-remove",
+        "field": "mediator",
+        "form": MediatorDutyForm,
+        "choices": _mediator_choices,
+        "on_duty": services.mediators_on_duty,
+        "rows": selectors.mediator_duties,
+        "people": selectors.mediators,
+    },
+}
+
+
+def _rota_context(request: HttpRequest, form: Any = None, who: str = "lawyers") -> dict[str, Any]:
+    spec = ROTAS[who]
     user = request.user
     region = m.chosen_region(request)
     month, first, last = _month(request)
     today = timezone.localdate()
     now = timezone.now()
     duties = (
-        list(selectors.duties(user, region=region, since=first, until=last).order_by("slot"))
+        list(spec["rows"](user, region=region, since=first, until=last).order_by("slot"))
         if region is not None
         else []
     )
-    by_day: dict[dt.date, list[LegalDuty]] = {}
+    field = spec["field"]
+    by_day: dict[dt.date, list[tuple[Any, Any, bool]]] = {}
+    on_now = {x.pk for x in spec["on_duty"](region, now)} if region is not None else set()
     for duty in duties:
-        by_day.setdefault(duty.day, []).append(duty)
+        person = getattr(duty, field)
+        now_on = (
+            region is not None
+            and duty.day == today
+            and duty.region_id == region.pk
+            and person.pk in on_now
+        )
+        by_day.setdefault(duty.day, []).append((duty, person, now_on))
     manage = region is not None and m.may_organise(user, region.path)
-    on_now = {x.pk for x in services.on_duty(region, now)} if region is not None else set()
     context: dict[str, Any] = {
         "region": region,
         "regions": m.centre_choices(user, access.MEDIATE) or o.region_choices(user),
@@ -220,17 +269,18 @@ def _rota_context(request: HttpRequest, form: DutyForm | None = None) -> dict[st
             [(d, by_day.get(d, []), d.month == first.month) for d in w] for w in _weeks(first, last)
         ],
         "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
-        "on_now": on_now,
         "manage": manage,
-        "section": "legal",
+        "who": who,
+        "remove_url": spec["remove"],
+        "section": "legal" if who == "lawyers" else "committees",
         "legal": "rota",
         "count": len(duties),
     }
     if manage and region is not None:
-        duty_form = form or DutyForm(
+        duty_form = form or spec["form"](
             initial={"region": region.path, "day": today, "slot": c.DutySlot.FULL_DAY}
         )
-        set_choices(duty_form, "lawyer", _lawyer_choices(user, region))
+        set_choices(duty_form, field, spec["choices"](user, region))
         set_choices(
             duty_form,
             "region",
@@ -241,29 +291,33 @@ def _rota_context(request: HttpRequest, form: DutyForm | None = None) -> dict[st
     return context
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def rota(request: HttpRequest) -> HttpResponse:
-    """律师值班表 of the chosen centre and month; operators add duties."""
+def _rota_page(request: HttpRequest, who: str) -> HttpResponse:
+    spec = ROTAS[who]
     user = request.user
     if request.method == "GET":
-        return m.page(request, "web/mediation/rota.html", _rota_context(request))
-    form = DutyForm(request.POST)
+        return m.page(request, "web/mediation/rota.html", _rota_context(request, who=who))
+    form = spec["form"](request.POST)
+    field = spec["field"]
 
-    def call() -> LegalDuty:
+    def call() -> Any:
         data = form.cleaned_data
-        lawyer = selectors.lawyers(user).filter(pk=_int(data["lawyer"])).first()
+        person = spec["people"](user).filter(pk=_int(data[field])).first()
         centre = m.picked_region(user, data["region"])
         errors = {}
-        if lawyer is None:
-            errors["lawyer"] = _("请选择值班律师")
+        if person is None:
+            errors[field] = _("请选择值班律师") if who == "lawyers" else _("请选择值班调解员")
         if centre is None:
             errors["region"] = _("请选择值班中心")
         if errors:
             raise ValidationError(errors)
-        assert lawyer is not None and centre is not None
-        return services.set_duty(
-            actor=m.staff(request), lawyer=lawyer, region=centre, day=data["day"], slot=data["slot"]
+        assert person is not None and centre is not None
+        actor = m.staff(request)
+        if who == "lawyers":
+            return services.set_duty(
+                actor=actor, lawyer=person, region=centre, day=data["day"], slot=data["slot"]
+            )
+        return services.set_mediator_duty(
+            actor=actor, mediator=person, region=centre, day=data["day"], slot=data["slot"]
         )
 
     duty, status = m.attempt(form, call)
@@ -274,8 +328,22 @@ def rota(request: HttpRequest) -> HttpResponse:
         form,
         request.get_full_path(),
         status,
-        lambda: m.page(request, "web/mediation/rota.html", _rota_context(request, form)),
+        lambda: m.page(request, "web/mediation/rota.html", _rota_context(request, form, who)),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota(request: HttpRequest) -> HttpResponse:
+    """律师值班表 of the chosen centre and month; operators add duties."""
+    return _rota_page(request, "lawyers")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mediator_rota(request: HttpRequest) -> HttpResponse:
+    """调解员值班表 of the chosen centre and month; operators add duties."""
+    return _rota_page(request, "mediators")
 
 
 def _int(value: Any) -> int:
@@ -285,6 +353,14 @@ def _int(value: Any) -> int:
         return 0
 
 
+def _removed(request: HttpRequest, url: str, day: dt.date) -> HttpResponse:
+    back = reverse(url) + f"?month={day:%Y-%m}"
+    region = (request.POST.get("region") or "").strip()
+    if region.isdigit():
+        back += f"&region={region}"
+    return m.done(request, _("已取消值班"), back)
+
+
 @login_required
 @require_POST
 def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
@@ -292,11 +368,17 @@ def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if duty is None:
         raise m.not_found()
     services.remove_duty(actor=m.staff(request), duty=duty)
-    back = reverse("mediation-rota") + f"?month={duty.day:%Y-%m}"
-    region = (request.POST.get("region") or "").strip()
-    if region.isdigit():
-        back += f"&region={region}"
-    return m.done(request, _("已取消值班"), back)
+    return _removed(request, "mediation-rota", duty.day)
+
+
+@login_required
+@require_POST
+def mediator_duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    duty: MediatorDuty | None = selectors.mediator_duties(request.user).filter(pk=pk).first()
+    if duty is None:
+        raise m.not_found()
+    services.remove_mediator_duty(actor=m.staff(request), duty=duty)
+    return _removed(request, "mediation-mediator-rota", duty.day)
 
 
 # -- lawyers ---------------------------------------------------------------------------------

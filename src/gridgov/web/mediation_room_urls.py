@@ -62,6 +62,12 @@ urlpatterns: list[URLPattern] = [
         mediation_room_legal.duty_remove,
         name="mediation-duty-remove",
     ),
+    path("rota/mediators/", mediation_room_legal.mediator_rota, name="mediation-mediator-rota"),
+    path(
+        "rota/mediators/<int:pk>/remove/",
+        mediation_room_legal.mediator_duty_remove,
+        name="mediation-mediator-duty-remove",
+    ),
     path("legal/lawyers/", mediation_room_legal.lawyers, name="mediation-lawyers"),
     # committees and mediators
     path("committees/", mediation_room_committees.committees, name="mediation-committees"),

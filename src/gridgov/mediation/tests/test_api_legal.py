@@ -17,6 +17,7 @@ from gridgov.mediation.models import (
     Dispute,
     Lawyer,
     LegalDuty,
+    MediatorDuty,
     ScreeningReport,
 )
 from gridgov.mediation.tests.fixtures import DAY, VILLAGE, region
@@ -110,6 +111,48 @@ def test_the_duty_rota_and_who_is_on_duty(as_, people, lawyer):
     assert api.get("/on-duty", region=VILLAGE, at="2026-11-02T14:00:00+08:00").json() == []
     assert as_(OTHER_TOWNSHIP_OP).get("/on-duty", region=VILLAGE).status_code == 404
     refused(api.get("/on-duty"), 422, "region")
+
+
+def test_the_mediator_rota_and_who_is_on_duty(as_, people, room):
+    _committee, lead, _second = room
+    duty = {"mediator": lead.pk, "region": VILLAGE, "day": DAY.isoformat(), "slot": "am"}
+    refused(as_("leader").post("/mediator-duties", duty), 403)
+    refused(as_(OTHER_TOWNSHIP_OP).post("/mediator-duties", duty), 400, "mediator")
+    refused(as_(NEXT_VILLAGE_OP).post("/mediator-duties", duty), 400, "mediator")
+    api = as_("village_op")
+    refused(api.post("/mediator-duties", {**duty, "slot": "night"}), 422, "slot")
+    refused(api.post("/mediator-duties", {**duty, "region": GRID_A}), 400, "region")
+    refused(api.post("/mediator-duties", {**duty, "day": "1999-01-01"}), 400, "day")
+    refused(api.post("/mediator-duties", {**duty, "mediator": 2**40}), 400, "mediator")
+    assert not MediatorDuty.objects.exists()
+    response = api.post("/mediator-duties", duty)
+    assert response.status_code == 201, response.content
+    made = response.json()
+    assert made["slot_label"] == "上午" and made["mediator"]["name"] == "王调解"
+    assert made["committee"]["name"] == "育才社区人民调解委员会"
+    clash = api.post("/mediator-duties", {**duty, "slot": "day"})
+    assert clash.status_code == 409 and api_error(clash)["code"] == "conflict"
+    day = DAY.isoformat()
+    listed = api.get("/mediator-duties", since=day, until=day).json()["items"]
+    assert [d["id"] for d in listed] == [made["id"]]
+    assert api.get("/mediator-duties", since="2026-11-03").json()["items"] == []
+    assert as_(OTHER_TOWNSHIP_OP).get("/mediator-duties").json()["items"] == []
+    refused(api.get("/mediator-duties", until="someday"), 422, "until")
+    morning = api.get("/mediators-on-duty", region=VILLAGE, at="2026-11-02T09:00:00+08:00").json()
+    assert [k["name"] for k in morning] == ["王调解"] and morning[0]["phone_masked"]
+    assert "13904325566" not in str(morning)
+    afternoon = api.get("/mediators-on-duty", region=VILLAGE, at="2026-11-02T14:00:00+08:00")
+    assert afternoon.json() == []
+    assert as_(OTHER_TOWNSHIP_OP).get("/mediators-on-duty", region=VILLAGE).status_code == 404
+    refused(api.get("/mediators-on-duty"), 422, "region")
+    # removing: the leader may not, an outsider does not find it, the operator does
+    path = f"/mediator-duties/{made['id']}"
+    assert as_("leader").delete(path).status_code == 403
+    assert as_(OTHER_TOWNSHIP_OP).delete(path).status_code == 404
+    assert MediatorDuty.objects.filter(pk=made["id"]).exists()
+    assert api.delete(path).status_code == 204
+    assert not MediatorDuty.objects.exists()
+    assert api.delete(path).status_code == 404
 
 
 # -- consultations ---------------------------------------------------------------------------

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/mediation"
 NEXT_VILLAGE_OP = "op220283001002"  # the operator of the next village: outside grid A
 OTHER_TOWNSHIP_OP = "op220283002"
-OPERATIONS = 42
+OPERATIONS = 46
 TAGS = {"矛盾纠纷调解", "矛盾纠纷排查", "信访", "法律服务"}
 
 
@@ -60,6 +60,9 @@ class Api:
         return self.client.post(
             BASE + path, data if data is not None else {}, "application/json", **self.headers
         )
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(BASE + path, **self.headers)
 
 
 def api_as(client: Any) -> Any:

@@ -38,6 +38,7 @@ from gridgov.mediation.models import (
     LegalDuty,
     Mediation,
     Mediator,
+    MediatorDuty,
     Party,
     Petition,
     Petitioner,
@@ -71,6 +72,7 @@ RECORDS = (
     ScreeningReport,
     Lawyer,
     LegalDuty,
+    MediatorDuty,
     Consultation,
     Petition,
     Petitioner,
@@ -305,6 +307,19 @@ def test_lawyers_on_duty_answer_the_consultations(built):
         assert q.dispute is not None and q.dispute.case.channel == "walk_in"
         assert q.answered_at == q.dispute.case.created_at
     assert len(referred) == built.consultations["mediation"]
+
+
+def test_mediators_on_the_rota(built):
+    rota = list(MediatorDuty.objects.select_related("mediator", "region"))
+    assert len(rota) == built.mediator_duties > 0
+    taken = defaultdict(list)
+    for duty in rota:
+        assert duty.region_path.startswith(duty.mediator.region_path)
+        assert duty.region.level == "township" and duty.mediator.active
+        taken[(duty.mediator_id, duty.day)].append(duty.slot)
+    assert all(len(slots) == 1 for slots in taken.values())
+    township = next(d.region for d in rota if d.day == TODAY)
+    assert services.mediators_on_duty(township, NOW)  # someone is in the room now
 
 
 def test_petitions_follow_their_case_and_the_limits(built):

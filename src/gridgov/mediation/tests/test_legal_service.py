@@ -8,12 +8,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from gridgov.accounts.roles import Role
 from gridgov.cases.tests.fixtures import GRID_A, TZ
 from gridgov.mediation import services
 from gridgov.mediation.errors import MediationConflict
-from gridgov.mediation.models import Consultation, Dispute
+from gridgov.mediation.models import Consultation, Dispute, MediatorDuty
 from gridgov.regions.models import Region
 from gridgov.testing import staff
 
@@ -190,3 +191,94 @@ def test_a_plain_answer(lawyer, people):
     )
     assert answered.referral == "none" and answered.dispute is None
     assert answered.answered_at is not None
+
+
+# -- the mediator rota (调解员值班表) ---------------------------------------------------------
+
+
+def test_the_mediator_rota_says_who_is_in_the_mediation_room(room, people):
+    _committee, lead, second = room
+    services.set_mediator_duty(
+        actor=people.village_op, mediator=lead, region=region(VILLAGE), day=MONDAY, slot="am"
+    )
+    services.set_mediator_duty(
+        actor=people.village_op, mediator=second, region=region(VILLAGE), day=MONDAY, slot="day"
+    )
+    assert services.mediators_on_duty(region(VILLAGE), at(9)) == [second, lead]  # by name
+    assert services.mediators_on_duty(region(VILLAGE), at(14)) == [second]  # the morning only
+    assert services.mediators_on_duty(region(TOWNSHIP), at(9)) == []  # another centre
+    with pytest.raises(MediationConflict):  # a full day overlaps the morning
+        services.set_mediator_duty(
+            actor=people.village_op, mediator=lead, region=region(VILLAGE), day=MONDAY, slot="day"
+        )
+    with pytest.raises(MediationConflict):  # the same half
+        services.set_mediator_duty(
+            actor=people.village_op, mediator=second, region=region(VILLAGE), day=MONDAY, slot="pm"
+        )
+    services.set_mediator_duty(
+        actor=people.village_op, mediator=lead, region=region(VILLAGE), day=MONDAY, slot="pm"
+    )
+    assert services.mediators_on_duty(region(VILLAGE), at(14)) == [second, lead]
+    second.active = False
+    second.save()
+    assert services.mediators_on_duty(region(VILLAGE), at(14)) == [lead]
+    assert MediatorDuty.objects.count() == 3
+
+
+def test_the_mediator_rota_refuses_bad_input_and_changes_nothing(room, people):
+    _committee, lead, second = room
+    with pytest.raises(ValidationError) as info:  # the township centre is above the committee
+        services.set_mediator_duty(
+            actor=people.county_op, mediator=lead, region=region(TOWNSHIP), day=MONDAY, slot="x"
+        )
+    assert set(info.value.message_dict) == {"region", "slot"}
+    with pytest.raises(ValidationError) as info:  # another village; a grid is no centre
+        services.set_mediator_duty(
+            actor=people.county_op,
+            mediator=lead,
+            region=region(OTHER_VILLAGE),
+            day=MONDAY,
+            slot="am",
+        )
+    assert set(info.value.message_dict) == {"region"}
+    with pytest.raises(ValidationError) as info:
+        services.set_mediator_duty(
+            actor=people.village_op, mediator=lead, region=region(GRID_A), day="today", slot="am"
+        )
+    assert set(info.value.message_dict) == {"region", "day"}
+    second.active = False
+    second.save()
+    with pytest.raises(ValidationError) as info:
+        services.set_mediator_duty(
+            actor=people.village_op, mediator=second, region=region(VILLAGE), day=MONDAY, slot="am"
+        )
+    assert set(info.value.message_dict) == {"mediator"}
+    with pytest.raises(PermissionDenied):  # a leader sees but does not organise the rota
+        services.set_mediator_duty(
+            actor=people.leader, mediator=lead, region=region(VILLAGE), day=MONDAY, slot="am"
+        )
+    with pytest.raises(Http404):  # a centre outside the operator's area
+        services.set_mediator_duty(
+            actor=people.village_op,
+            mediator=lead,
+            region=region(OTHER_VILLAGE),
+            day=MONDAY,
+            slot="am",
+        )
+    assert not MediatorDuty.objects.exists()
+
+
+def test_removing_a_mediator_duty(room, people):
+    _committee, lead, _second = room
+    duty = services.set_mediator_duty(
+        actor=people.village_op, mediator=lead, region=region(VILLAGE), day=MONDAY, slot="am"
+    )
+    with pytest.raises(PermissionDenied):
+        services.remove_mediator_duty(actor=people.leader, duty=duty)
+    outsider = staff(Role.VILLAGE_OPERATOR, region=region(OTHER_VILLAGE), username="op-other")
+    with pytest.raises(Http404):
+        services.remove_mediator_duty(actor=outsider, duty=duty)
+    assert MediatorDuty.objects.filter(pk=duty.pk).exists()
+    services.remove_mediator_duty(actor=people.village_op, duty=duty)
+    assert not MediatorDuty.objects.exists()
+    assert services.mediators_on_duty(region(VILLAGE), at(9)) == []

@@ -30,6 +30,7 @@ from gridgov.mediation.models import (
     LegalDuty,
     Mediation,
     Mediator,
+    MediatorDuty,
     Session,
 )
 from gridgov.mediation.tests.fixtures import AGREEMENT, DAY, OTHER_VILLAGE, PHONE, VILLAGE, start
@@ -414,6 +415,79 @@ def test_a_grid_worker_may_not_change_the_rota(client, people, lawyer):
     assert client.post(reverse("mediation-duty-remove", args=[duty.pk])).status_code in (403, 404)
     assert LegalDuty.objects.filter(pk=duty.pk).exists()
     assert client.post(reverse("mediation-lawyers"), {"name": "某律师"}).status_code == 403
+
+
+def test_mediator_rota_shows_who_is_on_duty_and_adds_and_removes(client, people, room):
+    _committee, lead, second = room
+    services.set_mediator_duty(
+        actor=people.village_op,
+        mediator=second,
+        region=region(VILLAGE),
+        day=timezone.localdate(),
+        slot=c.DutySlot.FULL_DAY,
+    )
+    as_user(client, "village_op")
+    for url, expected in {
+        reverse("mediation-home") + f"?region={VILLAGE}": ["当前值班调解员", "李调解"],
+        reverse("mediation-reception") + "?matter=dispute": ["当前值班调解员", "李调解"],
+        reverse("mediation-mediator-rota") + f"?region={VILLAGE}": ["调解员值班表", "李调解"],
+        reverse("mediation-rota"): ["rota-mediators"],
+        reverse("mediation-committees"): ["调解员值班表"],
+        reverse("mediation-mediator", args=[lead.pk]): ["调解员值班表"],
+    }.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for needle in expected:
+            assert needle in body(response), (url, needle)
+    day = timezone.localdate() + dt.timedelta(days=1)
+    url = reverse("mediation-mediator-rota") + f"?region={VILLAGE}&month={day:%Y-%m}"
+    bad = client.post(url, {"mediator": lead.pk, "region": VILLAGE, "slot": "am"})
+    assert bad.status_code == 200 and "id_day" in field_errors(bad)
+    outside = client.post(
+        url, {"mediator": lead.pk, "region": GRID_A, "day": day.isoformat(), "slot": "am"}
+    )
+    assert outside.status_code == 200 and "id_region" in field_errors(outside)
+    assert MediatorDuty.objects.count() == 1
+    response = client.post(
+        url, {"mediator": lead.pk, "region": VILLAGE, "day": day.isoformat(), "slot": "am"}
+    )
+    assert response.status_code == 302
+    duty = MediatorDuty.objects.get(day=day)
+    assert duty.mediator == lead and duty.slot == "am"
+    assert "王调解" in body(client.get(url))
+    clash = client.post(
+        url, {"mediator": lead.pk, "region": VILLAGE, "day": day.isoformat(), "slot": "day"}
+    )
+    assert clash.status_code == 409 and "该调解员这一时段已有值班" in body(clash)
+    assert MediatorDuty.objects.count() == 2
+    removed = client.post(
+        reverse("mediation-mediator-duty-remove", args=[duty.pk]), {"region": VILLAGE}
+    )
+    assert removed.status_code == 302 and "rota/mediators/" in removed["Location"]
+    assert not MediatorDuty.objects.filter(pk=duty.pk).exists()
+
+
+def test_a_grid_worker_may_not_change_the_mediator_rota(client, people, room):
+    _committee, lead, _second = room
+    duty = services.set_mediator_duty(
+        actor=people.village_op,
+        mediator=lead,
+        region=region(VILLAGE),
+        day=timezone.localdate(),
+        slot=c.DutySlot.MORNING,
+    )
+    for who in ("grid_worker", "leader"):
+        as_user(client, who)
+        remove = reverse("mediation-mediator-duty-remove", args=[duty.pk])
+        assert client.post(remove).status_code in (403, 404)
+        page = client.get(reverse("mediation-mediator-rota"))
+        assert page.status_code == 200 and "id_mediator" not in body(page)
+        added = client.post(
+            reverse("mediation-mediator-rota") + f"?region={VILLAGE}",
+            {"mediator": lead.pk, "region": VILLAGE, "day": "2026-11-03", "slot": "am"},
+        )
+        assert added.status_code in (200, 403, 404)
+    assert list(MediatorDuty.objects.all()) == [duty]
 
 
 def test_lawyers_add_and_bad_licence(client, people):

@@ -10,7 +10,7 @@ store them: ciphertext, masked form and keyed hash.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -593,12 +593,10 @@ class Lawyer(ProtectedPhone):
         return f"{self.name}（{self.firm}）"
 
 
-class LegalDuty(models.Model):
-    """律师值班表: a lawyer on duty at a centre's legal service room on a day (half or full)."""
+class RotaDuty(models.Model):
+    """A duty on a centre's rota: the centre, the day and the slot (上午 / 下午 / 全天); the
+    lawyers' and the mediators' rotas add who is on duty."""
 
-    lawyer = models.ForeignKey(
-        Lawyer, verbose_name=_("值班律师"), on_delete=models.CASCADE, related_name="duties"
-    )
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("值班中心"), on_delete=models.PROTECT, related_name="+"
     )
@@ -609,45 +607,57 @@ class LegalDuty(models.Model):
     jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
 
     class Meta:
+        abstract = True
+        ordering = ("day", "region_path", "slot")
+
+    def __str__(self) -> str:
+        return f"{self.day}·{self.get_slot_display()}·{self.person}"
+
+    @property
+    def person(self) -> Any:
+        """Who is on duty (the lawyer or the mediator)."""
+        raise NotImplementedError
+
+
+class LegalDuty(RotaDuty):
+    """律师值班表: a lawyer on duty at a centre's legal service room on a day (half or full)."""
+
+    lawyer = models.ForeignKey(
+        Lawyer, verbose_name=_("值班律师"), on_delete=models.CASCADE, related_name="duties"
+    )
+
+    class Meta(RotaDuty.Meta):
         verbose_name = _("律师值班")
         verbose_name_plural = _("律师值班")
-        ordering = ("day", "region_path", "slot")
         constraints = [
             models.UniqueConstraint(fields=["lawyer", "day", "slot"], name="mediation_duty_once")
         ]
 
-    def __str__(self) -> str:
-        return f"{self.day}·{self.get_slot_display()}·{self.lawyer}"
+    @property
+    def person(self) -> Lawyer:
+        return self.lawyer
 
 
-class MediatorDuty(models.Model):
+class MediatorDuty(RotaDuty):
     """调解员值班表: a mediator on duty in a centre's mediation room on a day (half or full), so
     the reception knows whom to hand a walk-in dispute to."""
 
     mediator = models.ForeignKey(
         Mediator, verbose_name=_("值班调解员"), on_delete=models.CASCADE, related_name="duties"
     )
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("值班中心"), on_delete=models.PROTECT, related_name="+"
-    )
-    region_path = models.CharField(_("区划路径"), max_length=18, db_index=True, editable=False)
-    day = models.DateField(_("值班日期"))
-    slot = models.CharField(_("时段"), max_length=4, choices=c.DutySlot.choices)
 
-    jurisdiction_fields: ClassVar[JurisdictionFields] = REGION_JURISDICTION
-
-    class Meta:
+    class Meta(RotaDuty.Meta):
         verbose_name = _("调解员值班")
         verbose_name_plural = _("调解员值班")
-        ordering = ("day", "region_path", "slot")
         constraints = [
             models.UniqueConstraint(
                 fields=["mediator", "day", "slot"], name="mediation_mediator_duty_once"
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.day}·{self.get_slot_display()}·{self.mediator}"
+    @property
+    def person(self) -> Mediator:
+        return self.mediator
 
 
 class Consultation(ProtectedPhone):

@@ -12,7 +12,6 @@ act (``mediation.access``). Petitioners' ID numbers and phones are only ever sho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
@@ -28,15 +27,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridgov.cases.models import Item
 from gridgov.mediation import access, selectors, services
 from gridgov.mediation import choices as c
-from gridgov.mediation.errors import MediationConflict
 from gridgov.mediation.models import Petition
 from gridgov.party.access import _posts, is_admin
 from gridgov.regions import selectors as regions
 from gridgov.regions.choices import Level
 from gridgov.web import ops as o
 from gridgov.web import registry as base
+from gridgov.web.mediation_room import attempt
 from gridgov.web.ops_forms import BLANK, _area, _date, _int, _select, _text
-from gridgov.web.registry_forms import apply_errors
 
 T = TypeVar("T")
 PLACES_LIMIT = 800
@@ -56,23 +54,6 @@ LIGHT_NAMES = {
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def attempt(
-    form: forms.Form, call: Callable[[], T], aliases: dict[str, str] | None = None
-) -> tuple[T | None, int]:
-    """As ``ops.attempt``, for mediation's conflicts: (result, 0) on success; field errors on
-    the form (200); a conflict above the form (409)."""
-    if not form.is_valid():
-        return None, 200
-    try:
-        return call(), 0
-    except ValidationError as exc:
-        apply_errors(form, exc, aliases)
-        return None, 200
-    except MediationConflict as exc:
-        form.add_error(None, exc.message)
-        return None, 409
 
 
 def may_mediate_anywhere(user: Any) -> bool:

@@ -31,7 +31,8 @@ from gridgov.regions import selectors as regions
 from gridgov.regions.choices import Level
 from gridgov.web import ops as o
 from gridgov.web import registry as base
-from gridgov.web.mediation_petitions import _marked, attempt
+from gridgov.web.mediation_petitions import _marked
+from gridgov.web.mediation_room import attempt
 from gridgov.web.ops_forms import BLANK, _area, _date, _select, _text
 
 GRIDS_PAGE = 50
